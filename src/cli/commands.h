@@ -1,0 +1,14 @@
+// Each `ledge` subcommand registers itself on the root CLI11 app. The callback
+// stores the command's exit status in `exit_code`; commands report errors on
+// stderr and never throw past main.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace ledge::cli {
+
+void add_version_command(CLI::App& app, int& exit_code);
+
+}  // namespace ledge::cli

@@ -1,0 +1,19 @@
+// `ledge` — one binary, many subcommands.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"ledge: small language models served fast, close to users"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+
+  ledge::cli::add_version_command(app, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return exit_code;
+}
