@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -23,6 +24,13 @@ enum class ValueType : uint32_t {
   BOOL = 7, STRING = 8, ARRAY = 9, UINT64 = 10, INT64 = 11, FLOAT64 = 12,
 };
 std::string_view value_type_name(ValueType t);
+
+// Limits the reader enforces on top of "must fit in the file".
+inline constexpr uint32_t kMaxDims = 4;              // GGML_MAX_DIMS
+inline constexpr uint32_t kMaxArrayDepth = 8;        // nesting of ARRAY values
+inline constexpr uint64_t kMaxKeyLength = 65535;     // GGUF spec: keys < 2^16 bytes
+inline constexpr uint64_t kMaxTensorNameLength = 256;
+inline constexpr uint64_t kDefaultAlignment = 32;
 
 struct Value;
 struct Array {
@@ -86,6 +94,11 @@ class File {
   // The mapping (empty for parse()); lets callers mlock the weights.
   MappedFile* mapping() { return map_.get(); }
 
+  // Size in bytes of the whole file / parsed buffer.
+  uint64_t file_size() const { return bytes_.size(); }
+  // Bytes of the whole file / parsed buffer.
+  std::span<const uint8_t> bytes() const { return bytes_; }
+
  private:
   std::unique_ptr<MappedFile> map_;  // unique_ptr keeps bytes_ stable across moves
   std::span<const uint8_t> bytes_;
@@ -94,6 +107,8 @@ class File {
   uint64_t data_offset_ = 0;
   std::vector<KeyValue> kv_;
   std::vector<TensorInfo> tensors_;
+  std::map<std::string, size_t, std::less<>> kv_index_;      // key -> index in kv_
+  std::map<std::string, size_t, std::less<>> tensor_index_;  // name -> index in tensors_
   friend class Parser;
 };
 
