@@ -45,6 +45,27 @@ struct Value {
       data;
 };
 
+// Value builders (used by the writer and tests): make_value(uint32_t{7}),
+// make_value("text"), make_array(ValueType::FLOAT32, {...}). The overload
+// picked by the argument's C++ type decides the GGUF value type.
+Value make_value(uint8_t v);
+Value make_value(int8_t v);
+Value make_value(uint16_t v);
+Value make_value(int16_t v);
+Value make_value(uint32_t v);
+Value make_value(int32_t v);
+Value make_value(float v);
+Value make_value(bool v);
+Value make_value(std::string v);
+Value make_value(const char* v);
+Value make_value(uint64_t v);
+Value make_value(int64_t v);
+Value make_value(double v);
+Value make_array(ValueType elem_type, std::vector<Value> items);
+
+// Deep equality; floats compare by bit pattern (so NaN == the same NaN).
+bool same_value(const Value& a, const Value& b);
+
 struct KeyValue {
   std::string key;
   Value value;
