@@ -10,5 +10,6 @@ class App;
 namespace ledge::cli {
 
 void add_version_command(CLI::App& app, int& exit_code);
+void add_inspect_command(CLI::App& app, int& exit_code);
 
 }  // namespace ledge::cli
