@@ -173,95 +173,136 @@ class Parser {
     return Status::Ok();
   }
 
-  Status read_string(std::string& out, std::string_view what, uint64_t max_len) {
+  // Messages about metadata values name the element being read ("value",
+  // "value array element 3 array element 0"). The name is built only when
+  // an error is reported: vocabularies hold 10^5+ elements.
+  std::vector<uint64_t> path_;
+  std::string value_name(std::string_view leaf = {}) const {
+    std::string s = "value";
+    for (uint64_t i : path_) s += " array element " + u64s(i);
+    if (!leaf.empty()) {
+      s += ' ';
+      s += leaf;
+    }
+    return s;
+  }
+
+  // Strings: a uint64 length, then that many bytes (any bytes; GGUF says
+  // UTF-8 but the reader keeps what is there). `name` is called only to
+  // describe a failure.
+  template <typename Name>
+  Status read_string_impl(std::string& out, uint64_t max_len, const Name& name) {
     uint64_t at = pos_;
     uint64_t len = 0;
-    LEDGE_RETURN_IF_ERROR(read(len, std::string(what) + " length"));
+    if (sizeof len > remaining()) {
+      return need(sizeof len, name() + " length");
+    }
+    std::memcpy(&len, b_.data() + pos_, sizeof len);
+    pos_ += sizeof len;
     if (len > remaining()) {
-      return fail(at, std::string(what) + " length " + u64s(len) + " exceeds the " + u64s(remaining()) +
+      return fail(at, name() + " length " + u64s(len) + " exceeds the " + u64s(remaining()) +
                           " bytes left in the file");
     }
     if (len > max_len) {
-      return fail(at, std::string(what) + " length " + u64s(len) + " exceeds the limit of " + u64s(max_len));
+      return fail(at, name() + " length " + u64s(len) + " exceeds the limit of " + u64s(max_len));
     }
     out.assign(reinterpret_cast<const char*>(b_.data() + pos_), static_cast<size_t>(len));
     pos_ += len;
     return Status::Ok();
   }
 
-  Status read_value_type(ValueType& out, std::string_view what) {
+  Status read_string(std::string& out, std::string_view what, uint64_t max_len) {
+    return read_string_impl(out, max_len, [what] { return std::string(what); });
+  }
+
+  template <typename Name>
+  Status read_value_type(ValueType& out, const Name& name) {
     uint64_t at = pos_;
     uint32_t raw = 0;
-    LEDGE_RETURN_IF_ERROR(read(raw, what));
-    if (raw > kMaxValueType) return fail(at, "unknown " + std::string(what) + " " + u64s(raw));
+    if (sizeof raw > remaining()) return need(sizeof raw, name());
+    std::memcpy(&raw, b_.data() + pos_, sizeof raw);
+    pos_ += sizeof raw;
+    if (raw > kMaxValueType) return fail(at, "unknown " + name() + " " + u64s(raw));
     out = static_cast<ValueType>(raw);
     return Status::Ok();
   }
 
-  // Reads one value of type t. `what` names it for messages ("value",
-  // "array element 3"); depth is the number of enclosing arrays.
-  Status read_value(ValueType t, Value& out, uint32_t depth, const std::string& what) {
+  // Reads one value of type t; depth is the number of enclosing arrays.
+  Status read_value(ValueType t, Value& out, uint32_t depth) {
     out.type = t;
     switch (t) {
-      case ValueType::UINT8: return read_scalar<uint8_t>(out, what);
-      case ValueType::INT8: return read_scalar<int8_t>(out, what);
-      case ValueType::UINT16: return read_scalar<uint16_t>(out, what);
-      case ValueType::INT16: return read_scalar<int16_t>(out, what);
-      case ValueType::UINT32: return read_scalar<uint32_t>(out, what);
-      case ValueType::INT32: return read_scalar<int32_t>(out, what);
-      case ValueType::FLOAT32: return read_scalar<float>(out, what);
-      case ValueType::UINT64: return read_scalar<uint64_t>(out, what);
-      case ValueType::INT64: return read_scalar<int64_t>(out, what);
-      case ValueType::FLOAT64: return read_scalar<double>(out, what);
+      case ValueType::UINT8: return read_scalar<uint8_t>(out);
+      case ValueType::INT8: return read_scalar<int8_t>(out);
+      case ValueType::UINT16: return read_scalar<uint16_t>(out);
+      case ValueType::INT16: return read_scalar<int16_t>(out);
+      case ValueType::UINT32: return read_scalar<uint32_t>(out);
+      case ValueType::INT32: return read_scalar<int32_t>(out);
+      case ValueType::FLOAT32: return read_scalar<float>(out);
+      case ValueType::UINT64: return read_scalar<uint64_t>(out);
+      case ValueType::INT64: return read_scalar<int64_t>(out);
+      case ValueType::FLOAT64: return read_scalar<double>(out);
       case ValueType::BOOL: {
         uint64_t at = pos_;
         uint8_t raw = 0;
-        LEDGE_RETURN_IF_ERROR(read(raw, what + " (BOOL)"));
-        if (raw > 1) return fail(at, what + ": invalid BOOL byte " + u64s(raw) + " (must be 0 or 1)");
+        if (sizeof raw > remaining()) return need(sizeof raw, value_name("(BOOL)"));
+        raw = b_[pos_++];
+        if (raw > 1) return fail(at, value_name() + ": invalid BOOL byte " + u64s(raw) + " (must be 0 or 1)");
         out.data = raw == 1;
         return Status::Ok();
       }
       case ValueType::STRING: {
         std::string s;
-        LEDGE_RETURN_IF_ERROR(read_string(s, what + " string", std::numeric_limits<uint64_t>::max()));
+        LEDGE_RETURN_IF_ERROR(read_string_impl(s, std::numeric_limits<uint64_t>::max(),
+                                               [this] { return value_name("string"); }));
         out.data = std::move(s);
         return Status::Ok();
       }
-      case ValueType::ARRAY: return read_array(out, depth + 1, what);
+      case ValueType::ARRAY: return read_array(out, depth + 1);
     }
     return fail(pos_, "unknown value type " + u64s(static_cast<uint32_t>(t)));
   }
 
   template <typename T>
-  Status read_scalar(Value& out, const std::string& what) {
+  Status read_scalar(Value& out) {
     T v{};
-    LEDGE_RETURN_IF_ERROR(read(v, what + " (" + std::string(value_type_name(out.type)) + ")"));
+    if (sizeof v > remaining()) {
+      return need(sizeof v, value_name("(" + std::string(value_type_name(out.type)) + ")"));
+    }
+    std::memcpy(&v, b_.data() + pos_, sizeof v);
+    pos_ += sizeof v;
     out.data = v;
     return Status::Ok();
   }
 
-  Status read_array(Value& out, uint32_t depth, const std::string& what) {
+  Status read_array(Value& out, uint32_t depth) {
     uint64_t at = pos_;
     if (depth > kMaxArrayDepth) {
-      return fail(at, what + ": arrays nested deeper than " + u64s(kMaxArrayDepth) + " levels");
+      return fail(at, value_name() + ": arrays nested deeper than " + u64s(kMaxArrayDepth) + " levels");
     }
     Array arr;
-    LEDGE_RETURN_IF_ERROR(read_value_type(arr.elem_type, what + " array element type"));
+    LEDGE_RETURN_IF_ERROR(read_value_type(arr.elem_type, [this] { return value_name("array element type"); }));
     uint64_t count_at = pos_;
     uint64_t count = 0;
-    LEDGE_RETURN_IF_ERROR(read(count, what + " array length"));
+    if (sizeof count > remaining()) return need(sizeof count, value_name("array length"));
+    std::memcpy(&count, b_.data() + pos_, sizeof count);
+    pos_ += sizeof count;
+    // Every element takes at least min_value_bytes(), so a count the rest of
+    // the file cannot hold is rejected before anything is allocated.
     uint64_t min_each = min_value_bytes(arr.elem_type);
     auto min_total = checked_mul(count, min_each);
     if (!min_total || *min_total > remaining()) {
-      return fail(count_at, what + " array length " + u64s(count) + " of " +
+      return fail(count_at, value_name("array length") + " " + u64s(count) + " of " +
                                 std::string(value_type_name(arr.elem_type)) + " needs at least " +
                                 (min_total ? u64s(*min_total) : std::string("2^64+")) + " bytes but only " +
                                 u64s(remaining()) + " remain");
     }
     arr.items.resize(static_cast<size_t>(count));
+    path_.push_back(0);
     for (uint64_t i = 0; i < count; ++i) {
-      LEDGE_RETURN_IF_ERROR(read_value(arr.elem_type, arr.items[i], depth, what + " array element " + u64s(i)));
+      path_.back() = i;
+      LEDGE_RETURN_IF_ERROR(read_value(arr.elem_type, arr.items[i], depth));
     }
+    path_.pop_back();
     out.data = std::move(arr);
     return Status::Ok();
   }
@@ -319,14 +360,15 @@ class Parser {
       KeyValue kv;
       uint64_t key_at = pos_;
       LEDGE_RETURN_IF_ERROR(read_string(kv.key, "key", kMaxKeyLength));
+      if (kv.key.empty()) return fail(key_at, "empty key");
       ctx_ = "metadata key '" + printable(kv.key) + "' (#" + u64s(i) + ")";
       auto [it, inserted] = f_.kv_index_.try_emplace(kv.key, f_.kv_.size());
       if (!inserted) {
         return fail(key_at, "duplicate key (first defined by entry #" + u64s(it->second) + ")");
       }
-      LEDGE_RETURN_IF_ERROR(read_value_type(kv.value.type, "value type"));
+      LEDGE_RETURN_IF_ERROR(read_value_type(kv.value.type, [] { return std::string("value type"); }));
       uint64_t value_at = pos_;
-      LEDGE_RETURN_IF_ERROR(read_value(kv.value.type, kv.value, 0, "value"));
+      LEDGE_RETURN_IF_ERROR(read_value(kv.value.type, kv.value, 0));
       if (kv.key == "general.alignment") alignment_value_offset_ = value_at;
       f_.kv_.push_back(std::move(kv));
     }

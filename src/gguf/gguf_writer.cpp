@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <utility>
 
 #include "common/checked_math.h"
@@ -86,31 +87,37 @@ Status check_value(const Value& v, const std::string& where, uint32_t depth) {
   return Status::Ok();
 }
 
-Status check_alignment(const Value& v) {
-  uint64_t a = 0;
-  switch (v.type) {
-    case ValueType::UINT8: a = std::get<uint8_t>(v.data); break;
-    case ValueType::UINT16: a = std::get<uint16_t>(v.data); break;
-    case ValueType::UINT32: a = std::get<uint32_t>(v.data); break;
-    case ValueType::UINT64: a = std::get<uint64_t>(v.data); break;
-    default:
-      return Error{"metadata key 'general.alignment' has type " + std::string(value_type_name(v.type)) +
-                   ", expected UINT32"};
-  }
-  if (!is_power_of_two(a)) {
-    return Error{"metadata key 'general.alignment': alignment " + std::to_string(a) + " is not a power of two"};
-  }
-  return Status::Ok();
-}
-
-uint64_t alignment_of(const Value& v) {
+// general.alignment as the reader accepts it: any integer type holding a
+// positive power of two (the spec says UINT32; signed types are tolerated so
+// that every file the reader accepts can be written back).
+std::optional<uint64_t> alignment_value(const Value& v) {
   switch (v.type) {
     case ValueType::UINT8: return std::get<uint8_t>(v.data);
     case ValueType::UINT16: return std::get<uint16_t>(v.data);
     case ValueType::UINT32: return std::get<uint32_t>(v.data);
     case ValueType::UINT64: return std::get<uint64_t>(v.data);
-    default: return kDefaultAlignment;  // rejected by check_alignment() in add_kv()
+    case ValueType::INT8: return std::get<int8_t>(v.data) < 0 ? 0 : static_cast<uint64_t>(std::get<int8_t>(v.data));
+    case ValueType::INT16: return std::get<int16_t>(v.data) < 0 ? 0 : static_cast<uint64_t>(std::get<int16_t>(v.data));
+    case ValueType::INT32: return std::get<int32_t>(v.data) < 0 ? 0 : static_cast<uint64_t>(std::get<int32_t>(v.data));
+    case ValueType::INT64: return std::get<int64_t>(v.data) < 0 ? 0 : static_cast<uint64_t>(std::get<int64_t>(v.data));
+    default: return std::nullopt;
   }
+}
+
+Status check_alignment(const Value& v) {
+  auto a = alignment_value(v);
+  if (!a) {
+    return Error{"metadata key 'general.alignment' has type " + std::string(value_type_name(v.type)) +
+                 ", expected UINT32"};
+  }
+  if (!is_power_of_two(*a)) {
+    return Error{"metadata key 'general.alignment': alignment is not a positive power of two"};
+  }
+  return Status::Ok();
+}
+
+uint64_t alignment_of(const Value& v) {
+  return alignment_value(v).value_or(kDefaultAlignment);  // add_kv() admitted only valid ones
 }
 
 }  // namespace

@@ -148,6 +148,12 @@ TEST(GgufHostile, InvalidBool) {
   expect_error(arr.bytes, {"flags", "array element 2", "invalid BOOL byte 255"});
 }
 
+TEST(GgufHostile, EmptyKey) {
+  GgufBytes b;
+  b.header(0, 1).kv_u32("", 1);
+  expect_error(b.bytes, {"metadata entry #0", "empty key"});
+}
+
 TEST(GgufHostile, DuplicateKey) {
   GgufBytes b;
   b.header(0, 3).kv_u32("a", 1).kv_u32("general.name", 2).kv_u32("a", 3);
