@@ -19,6 +19,10 @@ namespace ledge::kernels {
 uint16_t fp32_to_fp16(float f);
 float fp16_to_fp32(uint16_t h);
 
+// fp16_to_fp32 of all 65536 patterns, indexed by the bits (built once, on
+// first use; 256 KiB). Used by the row and dot-product loops.
+const float* fp16_to_fp32_table();
+
 void fp32_to_fp16_row(const float* src, uint16_t* dst, int64_t n);
 void fp16_to_fp32_row(const uint16_t* src, float* dst, int64_t n);
 

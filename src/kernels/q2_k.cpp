@@ -4,29 +4,24 @@
 
 #include "kernels/blocks.h"
 #include "kernels/fp16.h"
+#include "kernels/kquant_decode.h"
 #include "kernels/kquant_search.h"
 #include "kernels/rounding.h"
 #include "kernels/scalar_kernels.h"
 
 namespace ledge::kernels::scalar {
-namespace {
-
-// Quant e (0..255) of a block: 4 quants per byte, byte 32*(e/128) + e%32,
-// bit pair (e%128)/32.
-int quant2(const uint8_t* qs, int e) { return (qs[32 * (e / 128) + e % 32] >> (2 * ((e % 128) / 32))) & 3; }
-
-}  // namespace
-
 void dequantize_row_q2_k(const void* src, float* dst, int64_t n) {
   const auto* b = static_cast<const BlockQ2_K*>(src);
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const float d = fp16_to_fp32(b[i].d);
     const float dmin = fp16_to_fp32(b[i].dmin);
     float* y = dst + i * kQK_K;
+    int8_t q[kQK_K];
+    decode_quants(b[i], q);
     for (int s = 0; s < 16; ++s) {
       const float dl = d * (b[i].scales[s] & 0x0f);
       const float ml = dmin * (b[i].scales[s] >> 4);
-      for (int l = 0; l < 16; ++l) y[16 * s + l] = dl * quant2(b[i].qs, 16 * s + l) - ml;
+      for (int l = 0; l < 16; ++l) y[16 * s + l] = dl * q[16 * s + l] - ml;
     }
   }
 }
@@ -97,10 +92,12 @@ float vec_dot_q2_k_q8_k(int64_t n, const void* w, const void* act) {
     for (int s = 0; s < 16; ++s) summs += y[i].bsums[s] * (x[i].scales[s] >> 4);
     const float dall = y[i].d * fp16_to_fp32(x[i].d);
     const float dmin = y[i].d * fp16_to_fp32(x[i].dmin);
+    int8_t q[kQK_K];
+    decode_quants(x[i], q);
     int isum = 0;
     for (int s = 0; s < 16; ++s) {
       int isuml = 0;
-      for (int l = 0; l < 16; ++l) isuml += y[i].qs[16 * s + l] * quant2(x[i].qs, 16 * s + l);
+      for (int l = 0; l < 16; ++l) isuml += y[i].qs[16 * s + l] * q[16 * s + l];
       isum += (x[i].scales[s] & 0x0f) * isuml;
     }
     sumf += dall * isum - dmin * summs;

@@ -5,32 +5,23 @@
 
 #include "kernels/blocks.h"
 #include "kernels/fp16.h"
+#include "kernels/kquant_decode.h"
 #include "kernels/kquant_scales.h"
 #include "kernels/kquant_search.h"
 #include "kernels/rounding.h"
 #include "kernels/scalar_kernels.h"
 
 namespace ledge::kernels::scalar {
-namespace {
-
-// Signed quant e (0..255): low 2 bits as in Q2_K; a clear hmask bit
-// (bit e/32 of hmask[e%32]) means "subtract 4".
-int quant3(const BlockQ3_K& b, int e) {
-  const int low = (b.qs[32 * (e / 128) + e % 32] >> (2 * ((e % 128) / 32))) & 3;
-  const bool high = (b.hmask[e % 32] >> (e / 32)) & 1;
-  return low - (high ? 0 : 4);
-}
-
-}  // namespace
-
 void dequantize_row_q3_k(const void* src, float* dst, int64_t n) {
   const auto* b = static_cast<const BlockQ3_K*>(src);
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const float d_all = fp16_to_fp32(b[i].d);
     float* y = dst + i * kQK_K;
+    int8_t q[kQK_K];
+    decode_quants(b[i], q);
     for (int s = 0; s < 16; ++s) {
       const float dl = d_all * unpack_scale_q3_k(s, b[i].scales);
-      for (int l = 0; l < 16; ++l) y[16 * s + l] = dl * quant3(b[i], 16 * s + l);
+      for (int l = 0; l < 16; ++l) y[16 * s + l] = dl * q[16 * s + l];
     }
   }
 }
@@ -101,14 +92,12 @@ float vec_dot_q3_k_q8_k(int64_t n, const void* w, const void* act) {
   const auto* y = static_cast<const BlockQ8_K*>(act);
   float sums[8] = {};
   for (int64_t i = 0; i < n / kQK_K; ++i) {
+    int8_t q[kQK_K];
+    decode_quants(x[i], q);
+    int32_t scales[16];
+    for (int s = 0; s < 16; ++s) scales[s] = unpack_scale_q3_k(s, x[i].scales);
     int32_t lanes[8] = {};
-    for (int s = 0; s < 16; ++s) {
-      const int scale = unpack_scale_q3_k(s, x[i].scales);
-      for (int l = 0; l < 16; ++l) {
-        const int e = 16 * s + l;
-        lanes[l % 8] += scale * (y[i].qs[e] * quant3(x[i], e));
-      }
-    }
+    accumulate_lanes<16>(q, y[i].qs, scales, lanes);
     const float d = fp16_to_fp32(x[i].d) * y[i].d;
     for (int l = 0; l < 8; ++l) sums[l] += d * lanes[l];
   }

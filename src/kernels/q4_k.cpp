@@ -4,34 +4,27 @@
 
 #include "kernels/blocks.h"
 #include "kernels/fp16.h"
+#include "kernels/kquant_decode.h"
 #include "kernels/kquant_scales.h"
 #include "kernels/kquant_search.h"
 #include "kernels/rounding.h"
 #include "kernels/scalar_kernels.h"
 
 namespace ledge::kernels::scalar {
-namespace {
-
-// Quant e: byte 32*(e/64) + e%32, low nibble for the first 32 of each 64.
-int quant4(const uint8_t* qs, int e) {
-  const uint8_t byte = qs[32 * (e / 64) + e % 32];
-  return (e % 64) < 32 ? (byte & 0x0f) : (byte >> 4);
-}
-
-}  // namespace
-
 void dequantize_row_q4_k(const void* src, float* dst, int64_t n) {
   const auto* b = static_cast<const BlockQ4_K*>(src);
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const float d = fp16_to_fp32(b[i].d);
     const float dmin = fp16_to_fp32(b[i].dmin);
     float* y = dst + i * kQK_K;
+    int8_t q[kQK_K];
+    decode_quants(b[i], q);
     for (int s = 0; s < 8; ++s) {
       uint8_t sc, m;
       unpack_scale_min_k4(s, b[i].scales, &sc, &m);
       const float d1 = d * sc;
       const float m1 = dmin * m;
-      for (int l = 0; l < 32; ++l) y[32 * s + l] = d1 * quant4(b[i].qs, 32 * s + l) - m1;
+      for (int l = 0; l < 32; ++l) y[32 * s + l] = d1 * q[32 * s + l] - m1;
     }
   }
 }
@@ -103,8 +96,10 @@ float vec_dot_q4_k_q8_k(int64_t n, const void* w, const void* act) {
     for (int s = 0; s < 8; ++s) unpack_scale_min_k4(s, x[i].scales, &sc[s], &mn[s]);
     int sumi = 0;
     for (int g = 0; g < 16; ++g) sumi += y[i].bsums[g] * mn[g / 2];
+    int8_t q[kQK_K];
+    decode_quants(x[i], q);
     int32_t lanes[8] = {};
-    for (int e = 0; e < kQK_K; ++e) lanes[e % 8] += sc[e / 32] * (y[i].qs[e] * quant4(x[i].qs, e));
+    accumulate_lanes<32>(q, y[i].qs, sc, lanes);
     const float d = fp16_to_fp32(x[i].d) * y[i].d;
     for (int l = 0; l < 8; ++l) sums[l] += d * lanes[l];
     const float dmin = fp16_to_fp32(x[i].dmin) * y[i].d;

@@ -5,35 +5,27 @@
 
 #include "kernels/blocks.h"
 #include "kernels/fp16.h"
+#include "kernels/kquant_decode.h"
 #include "kernels/kquant_scales.h"
 #include "kernels/kquant_search.h"
 #include "kernels/rounding.h"
 #include "kernels/scalar_kernels.h"
 
 namespace ledge::kernels::scalar {
-namespace {
-
-// Quant e: low nibble as in Q4_K, bit 4 = bit e/32 of qh[e%32].
-int quant5(const BlockQ5_K& b, int e) {
-  const uint8_t byte = b.qs[32 * (e / 64) + e % 32];
-  const int low = (e % 64) < 32 ? (byte & 0x0f) : (byte >> 4);
-  return low | (((b.qh[e % 32] >> (e / 32)) & 1) << 4);
-}
-
-}  // namespace
-
 void dequantize_row_q5_k(const void* src, float* dst, int64_t n) {
   const auto* b = static_cast<const BlockQ5_K*>(src);
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const float d = fp16_to_fp32(b[i].d);
     const float dmin = fp16_to_fp32(b[i].dmin);
     float* y = dst + i * kQK_K;
+    int8_t q[kQK_K];
+    decode_quants(b[i], q);
     for (int s = 0; s < 8; ++s) {
       uint8_t sc, m;
       unpack_scale_min_k4(s, b[i].scales, &sc, &m);
       const float d1 = d * sc;
       const float m1 = dmin * m;
-      for (int l = 0; l < 32; ++l) y[32 * s + l] = d1 * quant5(b[i], 32 * s + l) - m1;
+      for (int l = 0; l < 32; ++l) y[32 * s + l] = d1 * q[32 * s + l] - m1;
     }
   }
 }
@@ -112,8 +104,10 @@ float vec_dot_q5_k_q8_k(int64_t n, const void* w, const void* act) {
     for (int s = 0; s < 8; ++s) unpack_scale_min_k4(s, x[i].scales, &sc[s], &mn[s]);
     int sumi = 0;
     for (int g = 0; g < 16; ++g) sumi += y[i].bsums[g] * mn[g / 2];
+    int8_t q[kQK_K];
+    decode_quants(x[i], q);
     int32_t lanes[8] = {};
-    for (int e = 0; e < kQK_K; ++e) lanes[e % 8] += sc[e / 32] * (y[i].qs[e] * quant5(x[i], e));
+    accumulate_lanes<32>(q, y[i].qs, sc, lanes);
     const float d = fp16_to_fp32(x[i].d) * y[i].d;
     for (int l = 0; l < 8; ++l) sums[l] += d * lanes[l];
     const float dmin = fp16_to_fp32(x[i].dmin) * y[i].d;

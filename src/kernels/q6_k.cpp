@@ -5,6 +5,7 @@
 
 #include "kernels/blocks.h"
 #include "kernels/fp16.h"
+#include "kernels/kquant_decode.h"
 #include "kernels/kquant_search.h"
 #include "kernels/rounding.h"
 #include "kernels/scalar_kernels.h"
@@ -14,18 +15,6 @@ namespace {
 
 constexpr float kGroupMaxEps = 1e-15f;
 
-// Signed quant e (-32..31). Within the 128-element half h = e/128, let
-// r = e%128, k = r/32 (0..3), l = r%32: low 4 bits in ql[64h + l + 32*(k&1)]
-// (low nibble for k < 2, high nibble otherwise), high 2 bits at bits 2k of
-// qh[32h + l].
-int quant6(const BlockQ6_K& b, int e) {
-  const int h = e / 128, r = e % 128, k = r / 32, l = r % 32;
-  const uint8_t lo_byte = b.ql[64 * h + l + 32 * (k & 1)];
-  const int low = k < 2 ? (lo_byte & 0x0f) : (lo_byte >> 4);
-  const int high = (b.qh[32 * h + l] >> (2 * k)) & 3;
-  return (low | (high << 4)) - 32;
-}
-
 }  // namespace
 
 void dequantize_row_q6_k(const void* src, float* dst, int64_t n) {
@@ -33,7 +22,9 @@ void dequantize_row_q6_k(const void* src, float* dst, int64_t n) {
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const float d = fp16_to_fp32(b[i].d);
     float* y = dst + i * kQK_K;
-    for (int e = 0; e < kQK_K; ++e) y[e] = d * b[i].scales[e / 16] * quant6(b[i], e);
+    int8_t q[kQK_K];
+    decode_quants(b[i], q);
+    for (int e = 0; e < kQK_K; ++e) y[e] = d * b[i].scales[e / 16] * q[e];
   }
 }
 
@@ -96,8 +87,10 @@ float vec_dot_q6_k_q8_k(int64_t n, const void* w, const void* act) {
   const auto* y = static_cast<const BlockQ8_K*>(act);
   float sums[8] = {};
   for (int64_t i = 0; i < n / kQK_K; ++i) {
+    int8_t q[kQK_K];
+    decode_quants(x[i], q);
     int32_t lanes[8] = {};
-    for (int e = 0; e < kQK_K; ++e) lanes[e % 8] += x[i].scales[e / 16] * (y[i].qs[e] * quant6(x[i], e));
+    accumulate_lanes<16>(q, y[i].qs, x[i].scales, lanes);
     const float d = fp16_to_fp32(x[i].d) * y[i].d;
     for (int l = 0; l < 8; ++l) sums[l] += d * lanes[l];
   }

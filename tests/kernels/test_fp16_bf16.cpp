@@ -145,6 +145,13 @@ TEST(Fp16, KnownValues) {
   EXPECT_EQ(std::bit_cast<uint32_t>(fp16_to_fp32(0x7c01)), 0x7fc02000u);  // quiet, payload << 13
 }
 
+TEST(Fp16, LookupTableMatchesConversion) {
+  const float* table = fp16_to_fp32_table();
+  for (uint32_t h = 0; h < 65536; ++h) {
+    ASSERT_EQ(std::bit_cast<uint32_t>(table[h]), std::bit_cast<uint32_t>(fp16_to_fp32(static_cast<uint16_t>(h))));
+  }
+}
+
 TEST(Fp16, RowHelpers) {
   const std::vector<float> src{0.5f, -1.25f, 1e-6f, 70000.0f};
   std::vector<uint16_t> h(src.size());
