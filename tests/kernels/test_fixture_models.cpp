@@ -150,5 +150,42 @@ TEST_P(FixtureModel, GemvOnRealWeights) {
 INSTANTIATE_TEST_SUITE_P(SynthLlamaSpm512, FixtureModel, ::testing::ValuesIn(kQuantFiles),
                          [](const ::testing::TestParamInfo<const char*>& i) { return std::string(i.param); });
 
+// The BPE families ship no F32 source, but their Q8_0 and Q4_K_M files come
+// from the same F32 weights: Q8_0 is nearly exact, so the Q4_K_M tensors
+// (Q4_K, and Q6_K for the 32256-row tied embedding) must match the Q8_0
+// dequantization within the sum of the two budgets.
+TEST(FixtureModelPairs, QuantizedFamiliesAgreeWithTheirQ8_0) {
+  for (const std::string family : {"synth-llama-bpe-dscoder", "synth-qwen2-bpe-dscoder"}) {
+    SCOPED_TRACE(family);
+    auto q8 = gguf::File::open(ledge::test::fixture("models/" + family + "-Q8_0.gguf").string());
+    auto q4 = gguf::File::open(ledge::test::fixture("models/" + family + "-Q4_K_M.gguf").string());
+    ASSERT_TRUE(q8.ok()) << q8.message();
+    ASSERT_TRUE(q4.ok()) << q4.message();
+    int compared = 0;
+    for (const auto& t : q4->tensors()) {
+      if (t.type == TensorType::F32) continue;
+      SCOPED_TRACE(t.name);
+      const gguf::TensorInfo* r = q8->find_tensor(t.name);
+      ASSERT_NE(r, nullptr);
+      ASSERT_EQ(r->type, TensorType::Q8_0);
+      ASSERT_EQ(r->n_elements, t.n_elements);
+      const auto row = static_cast<int64_t>(t.ne[0]);
+      const int64_t rows = static_cast<int64_t>(t.n_elements) / row;
+      std::vector<float> a(t.n_elements), b(t.n_elements);
+      for (int64_t i = 0; i < rows; ++i) {
+        ASSERT_TRUE(dequantize_row(t.type, q4->tensor_data(t).data() + i * row_bytes(t.type, row), a.data() + i * row, row).ok());
+        ASSERT_TRUE(dequantize_row(TensorType::Q8_0, q8->tensor_data(*r).data() + i * row_bytes(TensorType::Q8_0, row),
+                                   b.data() + i * row, row)
+                        .ok());
+      }
+      const double rel = test::rmse(a, b) / test::rms(b);
+      EXPECT_LE(rel, test::relative_rmse_budget(t.type) + test::relative_rmse_budget(TensorType::Q8_0));
+      EXPECT_GT(rel, test::relative_rmse_budget(t.type) / 10);
+      ++compared;
+    }
+    EXPECT_EQ(compared, 15);
+  }
+}
+
 }  // namespace
 }  // namespace ledge::kernels
