@@ -9,6 +9,8 @@ int main(int argc, char** argv) {
   int exit_code = 0;
 
   ledge::cli::add_version_command(app, exit_code);
+  ledge::cli::add_tokenize_command(app, exit_code);
+  ledge::cli::add_check_tokenizer_command(app, exit_code);
   ledge::cli::add_inspect_command(app, exit_code);
 
   try {
