@@ -75,7 +75,6 @@ inline float fp16_to_fp32(uint16_t h) {
   return std::bit_cast<float>(sign | std::bit_cast<uint32_t>(static_cast<float>(mant) * 0x1p-24f));
 }
 
-
 // fp16_to_fp32 of all 65536 patterns, indexed by the bits (built once, on
 // first use; 256 KiB). Used by the row and dot-product loops.
 const float* fp16_to_fp32_table();
