@@ -37,6 +37,7 @@ std::string StreamingDetokenizer::drain(bool at_end) {
       out.append(ready.substr(start, pos - start));
     } else {
       utf8_append(out, kReplacementChar);
+      pos = start + utf8_maximal_subpart(ready, start);
     }
   }
   pending_.erase(0, pending_.size() - keep);

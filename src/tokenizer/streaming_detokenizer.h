@@ -2,7 +2,8 @@
 // complete UTF-8 characters. A character split over several tokens (SPM byte
 // tokens <0xE6><0x97><0xA5>, or byte-level BPE pieces) is held back until
 // its last byte arrives; bytes that can never form a character come out as
-// U+FFFD, so every chunk returned is valid UTF-8.
+// U+FFFD (one per maximal invalid subsequence, as Python, ICU and llama-server's
+// JSON output do), so every chunk returned is valid UTF-8.
 #pragma once
 
 #include <cstdint>

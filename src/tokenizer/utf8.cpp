@@ -52,6 +52,26 @@ bool utf8_decode(std::string_view text, size_t& pos, char32_t& cp) {
   return true;
 }
 
+size_t utf8_maximal_subpart(std::string_view text, size_t pos) {
+  const uint8_t lead = static_cast<uint8_t>(text[pos]);
+  const size_t need = utf8_sequence_length(lead);
+  if (need == 1 || lead < 0xC2 || lead > 0xF4) return 1;
+  // The second byte's valid range excludes overlongs, surrogates and > U+10FFFF.
+  uint8_t lo = 0x80, hi = 0xBF;
+  if (lead == 0xE0) lo = 0xA0;
+  if (lead == 0xED) hi = 0x9F;
+  if (lead == 0xF0) lo = 0x90;
+  if (lead == 0xF4) hi = 0x8F;
+  size_t n = 1;
+  while (n < need && pos + n < text.size()) {
+    const uint8_t c = static_cast<uint8_t>(text[pos + n]);
+    if (c < lo || c > hi) break;
+    lo = 0x80, hi = 0xBF;
+    ++n;
+  }
+  return n;
+}
+
 void utf8_append(std::string& out, char32_t cp) {
   if (cp < 0x80) {
     out.push_back(static_cast<char>(cp));

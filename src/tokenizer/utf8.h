@@ -21,6 +21,12 @@ size_t utf8_sequence_length(uint8_t lead);
 // > U+10FFFF) advances `pos` by one byte and returns false.
 bool utf8_decode(std::string_view text, size_t& pos, char32_t& cp);
 
+// Length of the malformed sequence starting at `pos` (where utf8_decode just
+// failed) that one U+FFFD should replace: the lead byte plus the continuation
+// bytes that were still valid ("maximal subpart", what Python, ICU and
+// browsers do). At least 1.
+size_t utf8_maximal_subpart(std::string_view text, size_t pos);
+
 // Appends the UTF-8 encoding of `cp` (must be a valid scalar value).
 void utf8_append(std::string& out, char32_t cp);
 

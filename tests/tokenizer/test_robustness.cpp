@@ -1,0 +1,79 @@
+// Hostile and pathological inputs: no crashes, no quadratic blow-ups.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <random>
+
+#include "support/fixtures.h"
+#include "tokenizer/tokenizer.h"
+
+namespace ledge::tokenizer {
+namespace {
+
+std::unique_ptr<Tokenizer> load(const std::string& name) {
+  auto tok = Tokenizer::load(test::fixture("tokenizer/ggml-vocab-" + name + ".gguf").string());
+  EXPECT_TRUE(tok.ok()) << tok.message();
+  return tok.ok() ? std::move(*tok) : nullptr;
+}
+
+class LongInput : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(LongInput, HundredKilobytesWithoutSpacesIsFastAndLossless) {
+  auto t = load(GetParam());
+  ASSERT_NE(t, nullptr);
+  std::mt19937 rng(7);
+  std::string text;
+  while (text.size() < 100000) text.push_back(static_cast<char>('a' + rng() % 26));
+  const std::string same(100000, 'a');
+  for (const std::string* input : std::initializer_list<const std::string*>{&text, &same}) {
+    const auto start = std::chrono::steady_clock::now();
+    auto ids = t->encode(*input, false, false);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ASSERT_TRUE(ids.ok()) << ids.message();
+    EXPECT_LT(seconds, 10.0) << GetParam() << " took " << seconds << " s";
+    if (t->model() != TokenizerModel::Wpm) {
+      DecodeOptions o;
+      o.clean_spaces = false;
+      EXPECT_EQ(*t->decode(*ids, o), *input);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Vocabs, LongInput,
+                         ::testing::Values("llama-spm", "gpt-2", "deepseek-coder", "bert-bge"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (char& c : n) c = (c == '-') ? '_' : c;
+                           return n;
+                         });
+
+TEST(Robustness, InvalidUtf8NeverCrashes) {
+  std::mt19937 rng(11);
+  for (const char* name : {"llama-spm", "gpt-2", "deepseek-llm", "bert-bge", "falcon"}) {
+    auto t = load(name);
+    ASSERT_NE(t, nullptr);
+    for (int round = 0; round < 200; ++round) {
+      std::string s;
+      const int n = static_cast<int>(rng() % 40);
+      for (int i = 0; i < n; ++i) s.push_back(static_cast<char>(rng() % 256));
+      auto ids = t->encode(s, true, true);
+      ASSERT_TRUE(ids.ok()) << name << ": " << ids.message();
+      for (int32_t id : *ids) ASSERT_TRUE(t->vocab().contains(id));
+      ASSERT_TRUE(t->decode(*ids).ok());
+    }
+  }
+}
+
+TEST(Robustness, SpmByteFallbackRoundTripsArbitraryBytes) {
+  auto t = load("llama-spm");
+  ASSERT_NE(t, nullptr);
+  std::string all;
+  for (int b = 1; b < 256; ++b) all.push_back(static_cast<char>(b));
+  auto ids = t->encode(all, false, false);
+  ASSERT_TRUE(ids.ok());
+  DecodeOptions o;
+  EXPECT_EQ(*t->decode(*ids, o), all);
+}
+
+}  // namespace
+}  // namespace ledge::tokenizer
