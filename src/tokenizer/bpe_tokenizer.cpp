@@ -1,6 +1,7 @@
 #include "tokenizer/bpe_tokenizer.h"
 
 #include <queue>
+#include <unordered_map>
 
 #include "tokenizer/byte_unicode.h"
 #include "tokenizer/utf8.h"
@@ -83,12 +84,31 @@ Status BpeTokenizer::encode_text(std::string_view raw, bool, std::vector<int32_t
   std::vector<std::pair<size_t, size_t>> pieces;
   LEDGE_RETURN_IF_ERROR(splitter_.split(text, pieces));
 
+  // Words repeat a lot in real text; a per-call cache (no sharing between
+  // threads) skips the merge loop for repeats.
   const ByteUnicode& bu = ByteUnicode::instance();
+  std::unordered_map<std::string_view, std::pair<uint32_t, uint32_t>> cache;
+  std::vector<int32_t> word_ids;
   std::string word;
   for (const auto& [offset, length] : pieces) {
+    const std::string_view raw_word = text.substr(offset, length);
+    const bool cacheable = length <= kMaxCachedWordBytes;
+    if (cacheable) {
+      if (auto hit = cache.find(raw_word); hit != cache.end()) {
+        out.insert(out.end(), word_ids.begin() + hit->second.first,
+                   word_ids.begin() + hit->second.first + hit->second.second);
+        continue;
+      }
+    }
     word.clear();
-    bu.encode(text.substr(offset, length), word);
+    bu.encode(raw_word, word);
+    const size_t before = out.size();
     encode_word(word, out);
+    if (cacheable) {
+      cache.emplace(raw_word, std::make_pair(static_cast<uint32_t>(word_ids.size()),
+                                             static_cast<uint32_t>(out.size() - before)));
+      word_ids.insert(word_ids.end(), out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
+    }
   }
   return Status::Ok();
 }

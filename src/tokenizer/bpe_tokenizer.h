@@ -24,6 +24,7 @@ class BpeTokenizer final : public Tokenizer {
   BpeTokenizer(Vocab vocab, RegexSplitter splitter);
   void encode_word(std::string_view word, std::vector<int32_t>& out) const;
 
+  static constexpr size_t kMaxCachedWordBytes = 64;
   RegexSplitter splitter_;
 };
 

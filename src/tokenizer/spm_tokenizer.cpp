@@ -1,6 +1,7 @@
 #include "tokenizer/spm_tokenizer.h"
 
 #include <queue>
+#include <unordered_map>
 
 #include "tokenizer/utf8.h"
 
@@ -31,6 +32,21 @@ struct WorseBigram {
 };
 
 }  // namespace
+
+SpmTokenizer::SpmTokenizer(Vocab vocab) : Tokenizer(std::move(vocab)) {
+  // Words can be merged independently unless some token has a "▁" right
+  // after another character (it would join the end of one word to the next).
+  splits_at_word_starts_ = true;
+  for (int32_t id = 0; id < vocab_.size() && splits_at_word_starts_; ++id) {
+    const std::string& t = vocab_.token(id).text;
+    for (size_t at = t.find(kSpace, 1); at != std::string::npos; at = t.find(kSpace, at + 1)) {
+      if (at < kSpace.size() || t.compare(at - kSpace.size(), kSpace.size(), kSpace) != 0) {
+        splits_at_word_starts_ = false;
+        break;
+      }
+    }
+  }
+}
 
 Result<std::unique_ptr<Tokenizer>> SpmTokenizer::create(Vocab vocab) {
   return std::unique_ptr<Tokenizer>(new SpmTokenizer(std::move(vocab)));
@@ -76,18 +92,49 @@ Status SpmTokenizer::encode_text(std::string_view raw, bool after_special, std::
     }
   }
   if (text.empty()) return Status::Ok();
+  const std::string_view view = text;
+  if (!splits_at_word_starts_) return encode_chunk(view, out);
 
+  // No token joins a word to the "▁" of the next word, so each word (with its
+  // leading "▁" run) merges on its own and the result equals merging the
+  // whole text at once. Repeated words are looked up in a per-call cache.
+  std::unordered_map<std::string_view, std::pair<uint32_t, uint32_t>> cache;
+  std::vector<int32_t> word_ids;
+  size_t begin = 0;
+  while (begin < view.size()) {
+    size_t end = begin;
+    while (end < view.size() && view.compare(end, kSpace.size(), kSpace) == 0) end += kSpace.size();
+    while (end < view.size() && view.compare(end, kSpace.size(), kSpace) != 0) ++end;
+    const std::string_view word = view.substr(begin, end - begin);
+    begin = end;
+    if (word.size() > kMaxCachedWordBytes) {
+      LEDGE_RETURN_IF_ERROR(encode_chunk(word, out));
+      continue;
+    }
+    if (auto hit = cache.find(word); hit != cache.end()) {
+      out.insert(out.end(), word_ids.begin() + hit->second.first,
+                 word_ids.begin() + hit->second.first + hit->second.second);
+      continue;
+    }
+    const size_t before = out.size();
+    LEDGE_RETURN_IF_ERROR(encode_chunk(word, out));
+    cache.emplace(word, std::make_pair(static_cast<uint32_t>(word_ids.size()), static_cast<uint32_t>(out.size() - before)));
+    word_ids.insert(word_ids.end(), out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
+  }
+  return Status::Ok();
+}
+
+Status SpmTokenizer::encode_chunk(std::string_view view, std::vector<int32_t>& out) const {
   std::vector<Symbol> symbols;
-  symbols.reserve(text.size());
-  for (size_t off = 0; off < text.size();) {
-    const size_t len = std::min(utf8_sequence_length(static_cast<uint8_t>(text[off])), text.size() - off);
+  symbols.reserve(view.size());
+  for (size_t off = 0; off < view.size();) {
+    const size_t len = std::min(utf8_sequence_length(static_cast<uint8_t>(view[off])), view.size() - off);
     const auto index = static_cast<int32_t>(symbols.size());
-    symbols.push_back({index - 1, off + len == text.size() ? -1 : index + 1, off, len});
+    symbols.push_back({index - 1, off + len == view.size() ? -1 : index + 1, off, len});
     off += len;
   }
 
   std::priority_queue<Bigram, std::vector<Bigram>, WorseBigram> queue;
-  const std::string_view view = text;
   const auto try_add = [&](int32_t left, int32_t right) {
     if (left < 0 || right < 0) return;
     const Symbol& l = symbols[left];

@@ -21,7 +21,12 @@ class SpmTokenizer final : public Tokenizer {
   std::string normal_piece(const TokenData& token) const override;
 
  private:
-  using Tokenizer::Tokenizer;
+  explicit SpmTokenizer(Vocab vocab);
+  // Merges one escaped chunk (no token may span its ends) and appends its ids.
+  Status encode_chunk(std::string_view chunk, std::vector<int32_t>& out) const;
+
+  static constexpr size_t kMaxCachedWordBytes = 64;
+  bool splits_at_word_starts_ = false;
 };
 
 }  // namespace ledge::tokenizer
