@@ -10,6 +10,7 @@
 #include "template/error.h"
 #include "template/interpreter.h"
 #include "template/json_output.h"
+#include "template/markup.h"
 #include "template/operators.h"
 #include "template/py_format.h"
 #include "template/unicode.h"
@@ -43,22 +44,6 @@ std::vector<Value> as_sequence(const Value& v) { return iterate(v); }
 Value fold_case(const Value& v, bool case_sensitive) {
   if (!case_sensitive && v.is_string()) return Value(py_lower(v.str()));
   return v;
-}
-
-std::string html_escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&#34;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 std::optional<int64_t> parse_int_str(std::string s, int base) {
@@ -191,6 +176,7 @@ std::vector<Value> select_items(Interpreter& interp, const Value& seq, CallArgs&
     rest.erase(rest.begin());
   }
   std::vector<Value> out;
+  if (!seq.truthy()) return out;  // Jinja2 yields nothing for falsy input (None included)
   for (const Value& item : as_sequence(seq)) {
     interp.tick();
     Value subject = by_attribute ? lookup_path(item, attr) : item;
@@ -329,6 +315,7 @@ const std::unordered_map<std::string, FilterFn>& registry() {
     f["rejectattr"] = [](Interpreter& i, const Value& v, CallArgs& a) { return Value::list(select_items(i, v, a, true, false)); };
     f["map"] = [](Interpreter& interp, const Value& v, CallArgs& args) {
       std::vector<Value> out;
+      if (!v.truthy()) return Value::list({});  // Jinja2 maps nothing for falsy input
       Value attribute, dflt;
       bool has_attribute = false;
       for (auto& [k, val] : args.keyword) {
@@ -363,7 +350,7 @@ const std::unordered_map<std::string, FilterFn>& registry() {
       if (items.empty()) return Value::undefined("No last item, sequence was empty.");
       return items.back();
     };
-    f["string"] = [](Interpreter&, const Value& v, CallArgs&) { return Value(v.to_str()); };
+    f["string"] = [](Interpreter&, const Value& v, CallArgs&) { return v.is_string() ? v : Value(v.to_str()); };
     f["int"] = [](Interpreter&, const Value& v, CallArgs& args) {
       BoundArgs a("int", args, {"default", "base"});
       Value dflt = a.get_or(0, Value(int64_t{0}));
@@ -415,11 +402,13 @@ const std::unordered_map<std::string, FilterFn>& registry() {
       if (first) out = pad + out;
       return Value(std::move(out));
     };
-    f["safe"] = [](Interpreter&, const Value& v, CallArgs&) { return v.is_string() ? v : Value(v.to_str()); };
-    FilterFn escape = [](Interpreter&, const Value& v, CallArgs&) { return Value(html_escape(v.to_str())); };
+    f["safe"] = [](Interpreter&, const Value& v, CallArgs&) { return Value::markup(v.to_str()); };
+    FilterFn escape = [](Interpreter&, const Value& v, CallArgs&) {
+      return v.is_markup() ? v : Value::markup(html_escape(v.to_str()));
+    };
     f["escape"] = escape;
     f["e"] = escape;
-    f["forceescape"] = escape;
+    f["forceescape"] = [](Interpreter&, const Value& v, CallArgs&) { return Value::markup(html_escape(v.to_str())); };
     f["unique"] = [](Interpreter&, const Value& v, CallArgs& args) {
       BoundArgs a("unique", args, {"case_sensitive", "attribute"});
       bool cs = a.get_or(0, Value(false)).truthy();

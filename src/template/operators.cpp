@@ -5,6 +5,7 @@
 
 #include "template/error.h"
 #include "template/interpreter.h"
+#include "template/markup.h"
 
 namespace ledge::tmpl {
 
@@ -50,11 +51,17 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b, const In
   if (op == "+") {
     if (ints) {
       int64_t r;
-      return Value(checked(__builtin_add_overflow(a.as_int(), b.as_int(), &r), r));
+      bool overflow = __builtin_add_overflow(a.as_int(), b.as_int(), &r);
+      return Value(checked(overflow, r));
     }
     if (both_numbers) return Value(a.as_float() + b.as_float());
     if (a.is_string() && b.is_string()) {
       interp.check_size(a.str().size() + b.str().size());
+      if (a.is_markup() || b.is_markup()) {
+        std::string l = a.is_markup() ? a.str() : html_escape(a.str());
+        std::string r = b.is_markup() ? b.str() : html_escape(b.str());
+        return Value::markup(l + r);
+      }
       return Value(a.str() + b.str());
     }
     if (a.is_list() && b.is_list() && a.is_tuple() == b.is_tuple()) {
@@ -69,7 +76,8 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b, const In
   if (op == "-") {
     if (ints) {
       int64_t r;
-      return Value(checked(__builtin_sub_overflow(a.as_int(), b.as_int(), &r), r));
+      bool overflow = __builtin_sub_overflow(a.as_int(), b.as_int(), &r);
+      return Value(checked(overflow, r));
     }
     if (both_numbers) return Value(a.as_float() - b.as_float());
     unsupported(op, a, b);
@@ -77,7 +85,8 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b, const In
   if (op == "*") {
     if (ints) {
       int64_t r;
-      return Value(checked(__builtin_mul_overflow(a.as_int(), b.as_int(), &r), r));
+      bool overflow = __builtin_mul_overflow(a.as_int(), b.as_int(), &r);
+      return Value(checked(overflow, r));
     }
     if (both_numbers) return Value(a.as_float() * b.as_float());
     if ((a.is_string() || a.is_list()) && (b.is_int() || b.is_bool())) return repeat(a, b.as_int(), interp);
@@ -113,9 +122,9 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b, const In
     if (ints && b.as_int() >= 0) {
       int64_t base = a.as_int(), e = b.as_int(), r = 1;
       while (e > 0) {
-        if (e & 1) checked(__builtin_mul_overflow(r, base, &r), r);
+        if ((e & 1) && __builtin_mul_overflow(r, base, &r)) fail("integer overflow in template arithmetic");
         e >>= 1;
-        if (e > 0) checked(__builtin_mul_overflow(base, base, &base), base);
+        if (e > 0 && __builtin_mul_overflow(base, base, &base)) fail("integer overflow in template arithmetic");
       }
       return Value(r);
     }

@@ -90,8 +90,11 @@ class Parser {
     while (true) {
       const Token& t = cur();
       if (t.type == TokenType::End) {
-        if (end_keywords.size() != 0)
-          fail(std::string("unexpected end of template, expected '{% ") + *end_keywords.begin() + " %}'", t.offset);
+        if (end_keywords.size() != 0) {
+          std::string expected;
+          for (const char* k : end_keywords) expected += std::string(expected.empty() ? "" : " or ") + "'{% " + k + " %}'";
+          fail("unexpected end of template, expected " + expected, t.offset);
+        }
         return body;
       }
       if (t.type == TokenType::Text) {

@@ -13,6 +13,12 @@ Value Value::undefined(std::string hint) {
   return v;
 }
 
+Value Value::markup(std::string s) {
+  Value v(std::move(s));
+  v.markup_ = true;
+  return v;
+}
+
 Value Value::none() {
   Value v;
   v.kind_ = Kind::None;

@@ -46,6 +46,9 @@ class Value {
   // An Undefined that remembers why it is undefined, for the error raised when
   // a template uses it in a way Jinja2's Undefined refuses (call, attribute...).
   static Value undefined(std::string hint);
+  // A markupsafe.Markup string (from |safe or |escape): concatenating it with
+  // a plain string HTML-escapes the plain side, as Python's Markup does.
+  static Value markup(std::string s);
   static Value none();
   static Value list(std::vector<Value> items);
   static Value tuple(std::vector<Value> items);
@@ -63,6 +66,7 @@ class Value {
   bool is_float() const { return kind_ == Kind::Float; }
   bool is_number() const { return kind_ == Kind::Int || kind_ == Kind::Float || kind_ == Kind::Bool; }
   bool is_string() const { return kind_ == Kind::String; }
+  bool is_markup() const { return kind_ == Kind::String && markup_; }
   bool is_list() const { return kind_ == Kind::List; }
   bool is_tuple() const;
   bool is_dict() const { return kind_ == Kind::Dict; }
@@ -90,6 +94,7 @@ class Value {
  private:
   Kind kind_ = Kind::Undefined;
   bool b_ = false;
+  bool markup_ = false;
   int64_t i_ = 0;
   double f_ = 0.0;
   std::shared_ptr<const std::string> s_;  // string value, or an Undefined's hint

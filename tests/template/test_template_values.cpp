@@ -76,7 +76,7 @@ TEST(TemplateValues, CommonFilters) {
   EXPECT_EQ(render_ok("{{ 'a\\n\\nb'|indent(2) }}|{{ 'a\\nb'|indent(2, true) }}|{{ 'a\\n\\nb'|indent(2, blank=true) }}"),
             "a\n\n  b|  a\n  b|a\n  \n  b");
   EXPECT_EQ(render_ok("{{ '<a href=\"x\">'|e }}{{ 2.5|round }}{{ 3.456|round(2) }}{{ -3|abs }}{{ 'x'|int }}{{ '12'|int }}"),
-            "&lt;a href=&#34;x&#34;&gt;2.03.4630 12");
+            "&lt;a href=&#34;x&#34;&gt;2.03.463012");
   EXPECT_EQ(render_ok("{{ 'one two three'|wordcount }}{{ [1,2,3]|first }}{{ [1,2,3]|last }}{{ 'ab'|center(6) }}."),
             "313  ab  .");
 }
