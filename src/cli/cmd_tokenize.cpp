@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "tokenizer/tokenizer.h"
+#include "tokenizer/utf8.h"
 
 namespace ledge::cli {
 
@@ -21,20 +22,26 @@ struct TokenizeArgs {
   bool pieces = false;
 };
 
-// Shows a piece readably: printable text as is, other bytes as \xNN.
+// Shows a piece readably: valid UTF-8 as is, control characters escaped and
+// bytes that are only part of a character (byte tokens) as \xNN.
 std::string printable(const std::string& piece) {
   std::string out;
-  for (unsigned char c : piece) {
-    if (c == '\n') {
+  size_t pos = 0;
+  while (pos < piece.size()) {
+    const size_t start = pos;
+    char32_t cp = 0;
+    if (!tokenizer::utf8_decode(piece, pos, cp)) {
+      out += fmt::format("\\x{:02X}", static_cast<unsigned char>(piece[start]));
+    } else if (cp == '\n') {
       out += "\\n";
-    } else if (c == '\t') {
+    } else if (cp == '\t') {
       out += "\\t";
-    } else if (c == '\r') {
+    } else if (cp == '\r') {
       out += "\\r";
-    } else if (c < 0x20 || c == 0x7F) {
-      out += fmt::format("\\x{:02X}", c);
+    } else if (cp < 0x20 || cp == 0x7F) {
+      out += fmt::format("\\x{:02X}", static_cast<unsigned>(cp));
     } else {
-      out.push_back(static_cast<char>(c));
+      out.append(piece, start, pos - start);
     }
   }
   return out;
