@@ -170,6 +170,40 @@ bool contains(const Value& haystack, const Value& needle) {
   }
 }
 
+struct Interpreter::EvalDepthGuard {
+  explicit EvalDepthGuard(Interpreter& i) : interp(i) {
+    if (++interp.eval_depth_ > interp.limits_.max_eval_depth) {
+      --interp.eval_depth_;
+      fail("template evaluation nested too deeply (more than " + std::to_string(interp.limits_.max_eval_depth) +
+           " levels)");
+    }
+  }
+  ~EvalDepthGuard() { --interp.eval_depth_; }
+  Interpreter& interp;
+};
+
+namespace {
+
+// True when `v` is or contains the namespace object `ns`; storing such a value
+// into `ns` would make a reference cycle (unprintable and never freed).
+bool refers_to(const Value& v, const DictObj* ns) {
+  switch (v.kind()) {
+    case Kind::List:
+      for (const auto& e : v.items())
+        if (refers_to(e, ns)) return true;
+      return false;
+    case Kind::Dict: case Kind::Namespace:
+      if (&v.dict_obj() == ns) return true;
+      for (const auto& [k, e] : v.dict_obj().entries)
+        if (refers_to(e, ns)) return true;
+      return false;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 Interpreter::Interpreter(const RenderLimits& limits, std::shared_ptr<Scope> globals)
     : limits_(limits), globals_(std::move(globals)) {}
 
@@ -220,6 +254,7 @@ Interpreter::Flow Interpreter::exec_body(const Body& body, const std::shared_ptr
 
 Interpreter::Flow Interpreter::exec(const Stmt& s, const std::shared_ptr<Scope>& scope) {
   tick();
+  EvalDepthGuard depth_guard(*this);
   current_offset_ = s.offset;
   try {
     switch (s.kind) {
@@ -253,8 +288,11 @@ Interpreter::Flow Interpreter::exec(const Stmt& s, const std::shared_ptr<Scope>&
         return Flow::Normal;
       case StmtKind::CallBlock: {
         const Stmt* stmt = &s;
-        std::shared_ptr<Scope> closure = scope;
-        Value caller = Value::callable("caller", [this, stmt, closure](Interpreter&, CallArgs& args) -> Value {
+        closure_scopes_.push_back(scope);
+        std::weak_ptr<Scope> weak_closure = scope;
+        Value caller = Value::callable("caller", [this, stmt, weak_closure](Interpreter&, CallArgs& args) -> Value {
+          auto closure = weak_closure.lock();
+          if (!closure) fail("caller() used after its call block ended");
           auto local = child_scope(closure);
           for (size_t i = 0; i < stmt->params.size(); ++i) {
             Value v;
@@ -312,6 +350,7 @@ void Interpreter::assign(const Expr& target, const Value& v, const std::shared_p
   if (target.kind == ExprKind::GetAttr) {
     Value obj = lookup(target.operands[0]->name, scope);
     if (!obj.is_namespace()) fail("can't assign attribute '" + target.name + "' on a non-namespace object", offset);
+    if (refers_to(v, &obj.dict_obj())) fail("can't store a namespace inside itself", offset);
     obj.mutable_dict_obj().set(Value(target.name), v);
     return;
   }
@@ -369,8 +408,11 @@ void Interpreter::exec_for(const Stmt& s, const std::shared_ptr<Scope>& scope) {
 
 Value Interpreter::make_macro(const Stmt& s, const std::shared_ptr<Scope>& scope) {
   const Stmt* stmt = &s;
-  std::shared_ptr<Scope> closure = scope;
-  return Value::callable(s.name, [stmt, closure](Interpreter& interp, CallArgs& args) -> Value {
+  closure_scopes_.push_back(scope);
+  std::weak_ptr<Scope> weak_closure = scope;
+  return Value::callable(s.name, [stmt, weak_closure](Interpreter& interp, CallArgs& args) -> Value {
+    auto closure = weak_closure.lock();
+    if (!closure) fail("macro '" + stmt->name + "' called after its defining scope ended");
     if (++interp.call_depth_ > interp.limits_.max_call_depth) {
       --interp.call_depth_;
       fail("macro '" + stmt->name + "' exceeded the maximum call depth of " +
@@ -518,6 +560,7 @@ Value Interpreter::eval_binary(const Expr& e, const std::shared_ptr<Scope>& scop
 
 Value Interpreter::eval(const Expr& e, const std::shared_ptr<Scope>& scope) {
   tick();
+  EvalDepthGuard depth_guard(*this);
   try {
     switch (e.kind) {
       case ExprKind::Literal:

@@ -16,6 +16,7 @@ struct RenderLimits {
   size_t max_output_bytes = 64u << 20;    // any single rendered/built string, and the total output
   int max_call_depth = 128;               // nested macro calls
   int64_t max_range = 1'000'000;          // elements range() may produce
+  int max_eval_depth = 600;               // nested statement/expression evaluation
 };
 
 // Variables visible at one point; lookups walk up to the parent. For-loop
@@ -70,6 +71,12 @@ class Interpreter {
   size_t total_output_ = 0;
   uint64_t steps_ = 0;
   int call_depth_ = 0;
+  int eval_depth_ = 0;
+  // Scopes that macros and call blocks close over. Closures hold weak
+  // references (a scope holding its own macro would otherwise be a reference
+  // cycle that leaks); this list keeps them alive for the render.
+  std::vector<std::shared_ptr<Scope>> closure_scopes_;
+  struct EvalDepthGuard;
   size_t current_offset_ = 0;
 
  public:

@@ -1,5 +1,6 @@
 #include "template/value.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "template/error.h"
@@ -28,7 +29,10 @@ Value Value::none() {
 Value Value::list(std::vector<Value> items) {
   Value v;
   v.kind_ = Kind::List;
-  v.l_ = std::make_shared<ListObj>(ListObj{std::move(items), false});
+  uint32_t depth = 1;
+  for (const auto& item : items) depth = std::max(depth, item.nesting() + 1);
+  if (depth > kMaxValueDepth) fail("value nested too deeply (more than " + std::to_string(kMaxValueDepth) + " levels)");
+  v.l_ = std::make_shared<ListObj>(ListObj{std::move(items), false, depth});
   return v;
 }
 
@@ -61,7 +65,8 @@ Value Value::callable(std::string name, std::function<Value(Interpreter&, CallAr
   return v;
 }
 
-Value Value::from_json(const nlohmann::ordered_json& j) {
+Value Value::from_json(const nlohmann::ordered_json& j, uint32_t depth) {
+  if (depth > kMaxValueDepth) fail("input JSON nested too deeply (more than " + std::to_string(kMaxValueDepth) + " levels)");
   switch (j.type()) {
     case nlohmann::ordered_json::value_t::null: return none();
     case nlohmann::ordered_json::value_t::boolean: return Value(j.get<bool>());
@@ -76,17 +81,23 @@ Value Value::from_json(const nlohmann::ordered_json& j) {
     case nlohmann::ordered_json::value_t::array: {
       std::vector<Value> items;
       items.reserve(j.size());
-      for (const auto& e : j) items.push_back(from_json(e));
+      for (const auto& e : j) items.push_back(from_json(e, depth + 1));
       return list(std::move(items));
     }
     case nlohmann::ordered_json::value_t::object: {
       auto d = std::make_shared<DictObj>();
-      for (auto it = j.begin(); it != j.end(); ++it) d->set(Value(it.key()), from_json(it.value()));
+      for (auto it = j.begin(); it != j.end(); ++it) d->set(Value(it.key()), from_json(it.value(), depth + 1));
       return dict(std::move(d));
     }
     default:
       return none();
   }
+}
+
+uint32_t Value::nesting() const {
+  if (kind_ == Kind::List) return l_->depth;
+  if (kind_ == Kind::Dict || kind_ == Kind::Namespace) return d_->depth;
+  return 0;
 }
 
 bool Value::is_tuple() const { return kind_ == Kind::List && l_->is_tuple; }
@@ -219,6 +230,9 @@ const Value* DictObj::find(std::string_view key) const {
 }
 
 void DictObj::set(const Value& key, Value value) {
+  uint32_t needed = std::max(key.nesting(), value.nesting()) + 1;
+  if (needed > kMaxValueDepth) fail("value nested too deeply (more than " + std::to_string(kMaxValueDepth) + " levels)");
+  depth = std::max(depth, needed);
   std::string k = hash_key(key);
   auto it = index.find(k);
   if (it != index.end()) {

@@ -25,6 +25,10 @@ struct ListObj;
 struct DictObj;
 struct CallableObj;
 
+// Containers may nest at most this deep, so printing, comparing and freeing
+// them (all recursive) stays far from the stack limit.
+inline constexpr uint32_t kMaxValueDepth = 512;
+
 enum class Kind : uint8_t { Undefined, None, Bool, Int, Float, String, List, Dict, Callable, Namespace };
 
 // Positional and keyword arguments of a call, in source order.
@@ -56,7 +60,7 @@ class Value {
   static Value new_dict();
   static Value namespace_obj(std::shared_ptr<DictObj> d);
   static Value callable(std::string name, std::function<Value(Interpreter&, CallArgs&)> fn);
-  static Value from_json(const nlohmann::ordered_json& j);
+  static Value from_json(const nlohmann::ordered_json& j, uint32_t depth = 0);
 
   Kind kind() const { return kind_; }
   bool is_undefined() const { return kind_ == Kind::Undefined; }
@@ -83,6 +87,9 @@ class Value {
   const CallableObj& callable_obj() const { return *c_; }
   const std::string& undefined_hint() const;
 
+  // Container nesting depth: 0 for scalars, 1 for a flat list/dict.
+  uint32_t nesting() const;
+
   bool truthy() const;
   // Python str(): what `{{ x }}` prints. Undefined prints as "".
   std::string to_str() const;
@@ -106,6 +113,7 @@ class Value {
 struct ListObj {
   std::vector<Value> items;
   bool is_tuple = false;
+  uint32_t depth = 1;
 };
 
 // An insertion-ordered dict like Python's. Keys are hashed by a canonical
@@ -113,6 +121,7 @@ struct ListObj {
 struct DictObj {
   std::vector<std::pair<Value, Value>> entries;
   std::unordered_map<std::string, size_t> index;
+  uint32_t depth = 1;
 
   const Value* find(const Value& key) const;
   const Value* find(std::string_view key) const;

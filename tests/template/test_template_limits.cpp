@@ -63,3 +63,28 @@ TEST(TemplateLimits, GarbageNeverCrashes) {
 
 }  // namespace
 }  // namespace ledge::tmpl
+
+namespace ledge::tmpl {
+namespace {
+
+using testing::render_error;
+using testing::render_ok;
+
+TEST(TemplateLimits, ValueNestingIsBounded) {
+  std::string e = render_error(
+      "{% set ns = namespace(x=[]) %}{% for i in range(5000) %}{% set ns.x = [ns.x] %}{% endfor %}{{ ns.x }}");
+  EXPECT_NE(e.find("nested too deeply"), std::string::npos) << e;
+  nlohmann::ordered_json deep = nlohmann::ordered_json::array();
+  for (int i = 0; i < 2000; ++i) deep = nlohmann::ordered_json::array({deep});
+  e = render_error("{{ x }}", {{"x", deep}});
+  EXPECT_NE(e.find("nested too deeply"), std::string::npos) << e;
+}
+
+TEST(TemplateLimits, NamespaceCannotContainItself) {
+  std::string e = render_error("{% set ns = namespace(a=1) %}{% set ns.self = [ns] %}{{ ns }}");
+  EXPECT_NE(e.find("inside itself"), std::string::npos) << e;
+  EXPECT_EQ(render_ok("{% set a = namespace(v=1) %}{% set b = namespace(o=a) %}{{ b.o.v }}"), "1");
+}
+
+}  // namespace
+}  // namespace ledge::tmpl
