@@ -2,7 +2,9 @@
 # which add_test's PASS_REGULAR_EXPRESSION alone cannot do (it ignores the
 # exit status).
 #   -DLEDGE=<ledge binary> -DFILE=<gguf> -DEXPECT=ok|fail -DREGEX=<regex matched against stdout+stderr>
-execute_process(COMMAND "${LEDGE}" inspect "${FILE}"
+#   [-DARGS=<extra options, comma-separated>]
+string(REPLACE "," ";" ARGS "${ARGS}")
+execute_process(COMMAND "${LEDGE}" inspect ${ARGS} "${FILE}"
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 set(all "${out}${err}")
 if(EXPECT STREQUAL "ok" AND NOT rc EQUAL 0)
