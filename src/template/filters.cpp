@@ -538,6 +538,32 @@ const std::unordered_map<std::string, FilterFn>& registry() {
       int64_t left = pad / 2 + (pad & width & 1);
       return Value(std::string(static_cast<size_t>(left), ' ') + s + std::string(static_cast<size_t>(pad - left), ' '));
     };
+    f["groupby"] = [](Interpreter&, const Value& v, CallArgs& args) {
+      BoundArgs a("groupby", args, {"attribute", "default", "case_sensitive"});
+      if (!a.has(0)) fail("groupby() needs an attribute");
+      bool cs = a.get_or(2, Value(false)).truthy();
+      auto key_of = [&](const Value& item) {
+        Value k = lookup_path(item, a.get(0));
+        if (k.is_undefined() && a.has(1)) k = a.get(1);
+        return k;
+      };
+      std::vector<std::pair<Value, Value>> keyed;
+      for (const Value& item : as_sequence(v)) keyed.emplace_back(fold_case(key_of(item), cs), item);
+      std::stable_sort(keyed.begin(), keyed.end(),
+                       [](const auto& x, const auto& y) { return value_less(x.first, y.first); });
+      static const auto fields = std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"grouper", "list"});
+      std::vector<Value> out;
+      for (size_t i = 0; i < keyed.size();) {
+        size_t j = i;
+        std::vector<Value> members;
+        while (j < keyed.size() && values_equal(keyed[j].first, keyed[i].first)) members.push_back(keyed[j++].second);
+        // The group shows the first member's own key, not its case-folded form.
+        Value grouper = cs ? keyed[i].first : key_of(members.front());
+        out.push_back(Value::named_tuple({grouper, Value::list(std::move(members))}, fields));
+        i = j;
+      }
+      return Value::list(std::move(out));
+    };
     f["batch"] = [](Interpreter&, const Value& v, CallArgs& args) {
       BoundArgs a("batch", args, {"linecount", "fill_with"});
       int64_t n = to_integer(a.get_or(0, Value(int64_t{1}))).value_or(1);

@@ -44,6 +44,11 @@ Value get_attribute(const Value& obj, const std::string& name) {
       return Value::undefined("'Namespace object' has no attribute '" + name + "'");
     }
     case Kind::String: case Kind::List:
+      if (obj.is_list() && obj.list_obj().field_names) {
+        const auto& fields = *obj.list_obj().field_names;
+        for (size_t i = 0; i < fields.size() && i < obj.items().size(); ++i)
+          if (fields[i] == name) return obj.items()[i];
+      }
       if (auto m = bound_method(obj, name)) return *m;
       return Value::undefined("'" + obj.type_name() + " object' has no attribute '" + name + "'");
     case Kind::None:
@@ -68,8 +73,7 @@ Value get_item(const Value& obj, const Value& key) {
         if (auto i = normalize_index(key.as_int(), obj.items().size())) return obj.items()[*i];
         return Value::undefined("'" + obj.type_name() + " object' has no element " + key.repr());
       }
-      if (key.is_string())
-        if (auto m = bound_method(obj, key.str())) return *m;
+      if (key.is_string()) return get_attribute(obj, key.str());
       return Value::undefined("'" + obj.type_name() + " object' has no element " + key.repr());
     case Kind::String:
       if (key.is_int() || key.is_bool()) {

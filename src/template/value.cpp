@@ -32,13 +32,19 @@ Value Value::list(std::vector<Value> items) {
   uint32_t depth = 1;
   for (const auto& item : items) depth = std::max(depth, item.nesting() + 1);
   if (depth > kMaxValueDepth) fail("value nested too deeply (more than " + std::to_string(kMaxValueDepth) + " levels)");
-  v.l_ = std::make_shared<ListObj>(ListObj{std::move(items), false, depth});
+  v.l_ = std::make_shared<ListObj>(ListObj{std::move(items), false, depth, nullptr});
   return v;
 }
 
 Value Value::tuple(std::vector<Value> items) {
   Value v = list(std::move(items));
   v.l_->is_tuple = true;
+  return v;
+}
+
+Value Value::named_tuple(std::vector<Value> items, std::shared_ptr<const std::vector<std::string>> fields) {
+  Value v = tuple(std::move(items));
+  v.l_->field_names = std::move(fields);
   return v;
 }
 

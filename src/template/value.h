@@ -56,6 +56,9 @@ class Value {
   static Value none();
   static Value list(std::vector<Value> items);
   static Value tuple(std::vector<Value> items);
+  // A tuple whose items are also attributes (Python namedtuple), e.g. the
+  // (grouper, list) pairs of the groupby filter.
+  static Value named_tuple(std::vector<Value> items, std::shared_ptr<const std::vector<std::string>> fields);
   static Value dict(std::shared_ptr<DictObj> d);
   static Value new_dict();
   static Value namespace_obj(std::shared_ptr<DictObj> d);
@@ -82,6 +85,7 @@ class Value {
   double as_float() const;  // int, bool or float as a double
   const std::string& str() const { return *s_; }
   const std::vector<Value>& items() const;
+  const ListObj& list_obj() const { return *l_; }
   const DictObj& dict_obj() const { return *d_; }
   DictObj& mutable_dict_obj() const { return *d_; }
   const CallableObj& callable_obj() const { return *c_; }
@@ -114,6 +118,7 @@ struct ListObj {
   std::vector<Value> items;
   bool is_tuple = false;
   uint32_t depth = 1;
+  std::shared_ptr<const std::vector<std::string>> field_names;  // namedtuple fields, else null
 };
 
 // An insertion-ordered dict like Python's. Keys are hashed by a canonical

@@ -81,6 +81,14 @@ TEST(TemplateValues, CommonFilters) {
             "313  ab  .");
 }
 
+TEST(TemplateValues, GroupbyYieldsNamedPairsSortedByKey) {
+  json ctx = json::parse(R"({"ms": [{"role": "user"}, {"role": "assistant"}, {"role": "user"}]})");
+  EXPECT_EQ(render_ok("{% for g in ms|groupby('role') %}{{ g.grouper }}={{ g.list|length }};{% endfor %}", ctx),
+            "assistant=1;user=2;");
+  EXPECT_EQ(render_ok("{% for role, items in ms|groupby('role') %}{{ role }}{% endfor %}", ctx), "assistantuser");
+  EXPECT_EQ(render_ok("{{ ms|groupby('role')|map(attribute='grouper')|list }}", ctx), "['assistant', 'user']");
+}
+
 TEST(TemplateValues, StrftimeNowUsesTheConfiguredTime) {
   RenderOptions opts;
   opts.now = "2026-01-15T09:30:00";
