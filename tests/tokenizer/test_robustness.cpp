@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <random>
+#include <thread>
 
 #include "support/fixtures.h"
 #include "tokenizer/tokenizer.h"
@@ -73,6 +74,36 @@ TEST(Robustness, SpmByteFallbackRoundTripsArbitraryBytes) {
   ASSERT_TRUE(ids.ok());
   DecodeOptions o;
   EXPECT_EQ(*t->decode(*ids, o), all);
+}
+
+// A Tokenizer is shared by request threads: concurrent encodes must agree
+// with a serial run.
+TEST(Robustness, ConcurrentEncodesAgree) {
+  for (const char* name : {"llama-spm", "deepseek-coder", "bert-bge"}) {
+    auto t = load(name);
+    ASSERT_NE(t, nullptr);
+    std::vector<std::string> texts;
+    for (int i = 0; i < 16; ++i) {
+      texts.push_back("Request " + std::to_string(i) + ": Café naïve 日本語 🦙 <|im_end|> fn(x) { return x*" +
+                      std::to_string(i * 37) + "; }");
+    }
+    std::vector<std::vector<int32_t>> serial;
+    for (const auto& s : texts) serial.push_back(*t->encode(s, true, true));
+    std::vector<std::vector<std::vector<int32_t>>> got(4);
+    std::vector<std::thread> threads;
+    for (size_t k = 0; k < got.size(); ++k) {
+      threads.emplace_back([&, k] {
+        for (int rep = 0; rep < 20; ++rep) {
+          for (const auto& s : texts) {
+            auto ids = t->encode(s, true, true);
+            if (rep == 0) got[k].push_back(ids.ok() ? *ids : std::vector<int32_t>{});
+          }
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    for (const auto& g : got) EXPECT_EQ(g, serial) << name;
+  }
 }
 
 }  // namespace
