@@ -12,6 +12,9 @@ int main(int argc, char** argv) {
   ledge::cli::add_tokenize_command(app, exit_code);
   ledge::cli::add_check_tokenizer_command(app, exit_code);
   ledge::cli::add_inspect_command(app, exit_code);
+  ledge::cli::add_check_golden_command(app, exit_code);
+  ledge::cli::add_run_command(app, exit_code);
+  ledge::cli::add_perplexity_command(app, exit_code);
   ledge::cli::add_check_template_command(app, exit_code);
 
   try {

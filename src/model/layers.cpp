@@ -1,6 +1,7 @@
 #include "model/layers.h"
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 
 #include "kernels/fp16.h"
@@ -88,36 +89,130 @@ void store_kv(ForwardState& st, int il) {
   }
 }
 
-// F16 cache: mirrors the reference's fused CPU attention (the default there):
-// the query is rounded to F16, scores are F16·F16 dots accumulated in float,
-// softmax is online, and the weighted value sum is accumulated in F16.
-void attend_f16(ForwardState& st, int il, const BatchToken& bt, const float* q, float* out, int kv_head) {
+// The F16 cache follows the reference's fused CPU attention kernels, which
+// differ by batch shape; results agree with it only if the same algorithm is
+// used for the same shape:
+//  * one pass ("one chunk"): the query rounded to F16, F16·F16 scores, online
+//    softmax, and the weighted value sum accumulated in F16 — batches of
+//    fewer than kTiledMinRows rows;
+//  * tiled: F32 query, scores and accumulator, softmax per tile of kKvTile
+//    cells (sums in double) — batches of kTiledMinRows rows or more;
+//  * split: a single-token decode over at least kSplitMinCells (padded) cells
+//    runs the one-pass kernel on kSplitChunks contiguous cell ranges and
+//    merges the partial results.
+constexpr int kTiledMinRows = 64;
+constexpr int kKvTile = 64;
+constexpr int kCellPad = 256;       // the reference pads the attended cell count to this
+constexpr int kSplitMinCells = 512;
+constexpr int kSplitChunks = 2;     // the reference's thread count when the golden data was made
+
+struct Partial {
+  float M = -INFINITY;
+  float S = 0.0f;
+};
+
+// One-pass kernel over positions [p0, p1); leaves the unnormalized F32 sum in out.
+Partial attend_one_chunk(ForwardState& st, int il, const BatchToken& bt, int kv_head, int32_t p0, int32_t p1,
+                         float* out) {
   const int hd = st.hp->head_dim;
   const float scale = 1.0f / std::sqrt(float(hd));
-  kernels::fp32_to_fp16_row(q, st.q16.data(), hd);
   uint16_t* acc = st.acc16.data();
   std::memset(acc, 0, sizeof(uint16_t) * hd);
-  float M = -INFINITY, S = 0.0f;
-  for (int32_t p = 0; p <= bt.pos; ++p) {
+  Partial r;
+  for (int32_t p = p0; p < p1; ++p) {
     const uint16_t* k = reinterpret_cast<const uint16_t*>(st.cache->k_row(il, bt.seq, p)) + size_t(kv_head) * hd;
     const uint16_t* v = reinterpret_cast<const uint16_t*>(st.cache->v_row(il, bt.seq, p)) + size_t(kv_head) * hd;
     double dot = 0.0;
     for (int i = 0; i < hd; ++i) dot += double(kernels::fp16_to_fp32(k[i]) * kernels::fp16_to_fp32(st.q16[i]));
     const float s = float(dot) * scale;
     float ms = 1.0f, vs = 1.0f;
-    if (s > M) {
-      ms = std::exp(M - s);
-      M = s;
+    if (s > r.M) {
+      ms = std::exp(r.M - s);
+      r.M = s;
       for (int i = 0; i < hd; ++i) acc[i] = kernels::fp32_to_fp16(kernels::fp16_to_fp32(acc[i]) * ms);
     } else {
-      vs = std::exp(s - M);
+      vs = std::exp(s - r.M);
     }
     for (int i = 0; i < hd; ++i)
       acc[i] = kernels::fp32_to_fp16(kernels::fp16_to_fp32(acc[i]) + kernels::fp16_to_fp32(v[i]) * vs);
-    S = S * ms + vs;
+    r.S = r.S * ms + vs;
+  }
+  for (int i = 0; i < hd; ++i) out[i] = kernels::fp16_to_fp32(acc[i]);
+  return r;
+}
+
+void attend_f16(ForwardState& st, int il, const BatchToken& bt, const float* q, float* out, int kv_head) {
+  const int hd = st.hp->head_dim;
+  kernels::fp32_to_fp16_row(q, st.q16.data(), hd);
+  const int32_t n = bt.pos + 1;
+  const int32_t padded = (n + kCellPad - 1) / kCellPad * kCellPad;
+  if (st.T == 1 && padded >= kSplitMinCells) {
+    const int32_t chunk = (padded + kSplitChunks - 1) / kSplitChunks;
+    float* part = st.row.data();  // [head_dim] one chunk's partial sum
+    Partial total;
+    std::fill(out, out + hd, 0.0f);
+    for (int32_t c0 = 0; c0 < n; c0 += chunk) {
+      Partial p = attend_one_chunk(st, il, bt, kv_head, c0, std::min(n, c0 + chunk), part);
+      if (p.S == 0.0f) continue;
+      const float m = std::max(total.M, p.M);
+      const float so = std::exp(total.M - m), sn = std::exp(p.M - m);
+      for (int i = 0; i < hd; ++i) out[i] = out[i] * so + part[i] * sn;
+      total.S = total.S * so + p.S * sn;
+      total.M = m;
+    }
+    const float inv = total.S == 0.0f ? 0.0f : 1.0f / total.S;
+    for (int i = 0; i < hd; ++i) out[i] *= inv;
+    return;
+  }
+  Partial p = attend_one_chunk(st, il, bt, kv_head, 0, n, out);
+  const float inv = p.S == 0.0f ? 0.0f : 1.0f / p.S;
+  for (int i = 0; i < hd; ++i) out[i] *= inv;
+}
+
+// Tiled kernel (large batches): F32 throughout, online softmax per tile.
+void attend_tiled(ForwardState& st, int il, const BatchToken& bt, const float* q, float* out, int kv_head) {
+  const int hd = st.hp->head_dim;
+  const float scale = 1.0f / std::sqrt(float(hd));
+  const bool f16 = st.cache->config().type == kv::KvType::F16;
+  float* sc = st.scores.data();
+  float* row = st.row.data();
+  std::fill(out, out + hd, 0.0f);
+  float M = -INFINITY, S = 0.0f;
+  const int32_t n = bt.pos + 1;
+  auto load = [&](const uint8_t* src, float* dst) {
+    if (f16)
+      kernels::fp16_to_fp32_row(reinterpret_cast<const uint16_t*>(src) + size_t(kv_head) * hd, dst, hd);
+    else
+      std::memcpy(dst, reinterpret_cast<const float*>(src) + size_t(kv_head) * hd, sizeof(float) * hd);
+  };
+  for (int32_t t0 = 0; t0 < n; t0 += kKvTile) {
+    const int32_t t1 = std::min(n, t0 + kKvTile);
+    float tile_max = -INFINITY;
+    for (int32_t p = t0; p < t1; ++p) {
+      load(st.cache->k_row(il, bt.seq, p), row);
+      float dot = 0.0f;
+      for (int i = 0; i < hd; ++i) dot = std::fma(q[i], row[i], dot);
+      sc[p - t0] = dot * scale;
+      tile_max = std::max(tile_max, sc[p - t0]);
+    }
+    const float m = std::max(M, tile_max);
+    if (m > M) {
+      const float ms = std::exp(M - m);
+      for (int i = 0; i < hd; ++i) out[i] *= ms;
+      S *= ms;
+    }
+    M = m;
+    double sum = 0.0;
+    for (int32_t p = t0; p < t1; ++p) sum += double(sc[p - t0] = std::exp(sc[p - t0] - M));
+    S += float(sum);
+    for (int32_t p = t0; p < t1; ++p) {
+      load(st.cache->v_row(il, bt.seq, p), row);
+      const float w = sc[p - t0];
+      for (int i = 0; i < hd; ++i) out[i] = std::fma(w, row[i], out[i]);
+    }
   }
   const float inv = S == 0.0f ? 0.0f : 1.0f / S;
-  for (int i = 0; i < hd; ++i) out[i] = kernels::fp16_to_fp32(acc[i]) * inv;
+  for (int i = 0; i < hd; ++i) out[i] *= inv;
 }
 
 // F32 cache: plain scaled-dot-product attention with a two-pass softmax.
@@ -155,7 +250,9 @@ void attention(ForwardState& st, int il) {
     for (int h = 0; h < hp.n_head; ++h) {
       const float* q = st.q.data() + size_t(t) * hp.q_dim() + size_t(h) * hp.head_dim;
       float* out = st.attn.data() + size_t(t) * hp.q_dim() + size_t(h) * hp.head_dim;
-      if (f16)
+      if (f16 && st.T >= kTiledMinRows)
+        attend_tiled(st, il, st.batch[t], q, out, h / group);
+      else if (f16)
         attend_f16(st, il, st.batch[t], q, out, h / group);
       else
         attend_f32(st, il, st.batch[t], q, out, h / group);
