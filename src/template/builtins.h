@@ -27,6 +27,7 @@ class BoundArgs {
 
 // filters.cpp — throws TemplateError("No filter named ...") for unknown names.
 Value call_filter(Interpreter& interp, const std::string& name, const Value& input, CallArgs& args);
+bool has_filter(const std::string& name);
 // builtin_tests.cpp
 bool call_test(Interpreter& interp, const std::string& name, const Value& input, CallArgs& args);
 bool has_test(const std::string& name);

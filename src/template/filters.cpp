@@ -617,6 +617,8 @@ const std::unordered_map<std::string, FilterFn>& registry() {
 
 }  // namespace
 
+bool has_filter(const std::string& name) { return registry().count(name) != 0; }
+
 Value call_filter(Interpreter& interp, const std::string& name, const Value& input, CallArgs& args) {
   auto it = registry().find(name);
   if (it == registry().end()) fail("No filter named '" + name + "'.");

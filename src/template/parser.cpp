@@ -2,6 +2,7 @@
 
 #include <initializer_list>
 
+#include "template/builtins.h"
 #include "template/error.h"
 
 namespace ledge::tmpl {
@@ -713,8 +714,66 @@ class Parser {
   int loop_depth_ = 0;
 };
 
+// Jinja2 rejects unknown filters and tests when compiling, except inside an
+// `if` statement or an inline if-expression, where the error waits until the
+// filter is actually applied. Loop, macro and block bodies start a fresh
+// (strict) scope again, as Jinja2's inner frames do.
+class NameChecker {
+ public:
+  void body(const Body& b, bool soft) {
+    for (const auto& s : b) stmt(*s, soft);
+  }
+
+ private:
+  void stmt(const Stmt& s, bool soft) {
+    switch (s.kind) {
+      case StmtKind::Output: expr(s.expr.get(), soft); break;
+      case StmtKind::If:
+        for (const auto& c : s.conditions) expr(c.get(), true);
+        for (const auto& b : s.bodies) body(b, true);
+        body(s.else_body, true);
+        break;
+      case StmtKind::For:
+        expr(s.expr.get(), soft);
+        expr(s.condition.get(), false);
+        body(s.body, false);
+        body(s.else_body, false);
+        break;
+      case StmtKind::Set: expr(s.expr.get(), soft); break;
+      case StmtKind::SetBlock: case StmtKind::FilterBlock:
+        expr(s.expr.get(), false);
+        body(s.body, false);
+        break;
+      case StmtKind::Macro:
+        for (const auto& d : s.defaults) expr(d.get(), false);
+        body(s.body, false);
+        break;
+      case StmtKind::CallBlock:
+        expr(s.expr.get(), soft);
+        for (const auto& d : s.defaults) expr(d.get(), false);
+        body(s.body, false);
+        break;
+      case StmtKind::Generation: body(s.body, false); break;
+      default: break;
+    }
+  }
+
+  void expr(const Expr* e, bool soft) {
+    if (!e) return;
+    if (e->kind == ExprKind::CondExpr) soft = true;
+    if (!soft && e->kind == ExprKind::Filter && !has_filter(e->name)) fail("No filter named '" + e->name + "'.", e->offset);
+    if (!soft && e->kind == ExprKind::Test && !has_test(e->name)) fail("No test named '" + e->name + "'.", e->offset);
+    for (const auto& o : e->operands) expr(o.get(), soft);
+    for (const auto& a : e->args) expr(a.get(), soft);
+  }
+};
+
 }  // namespace
 
-Body parse_tokens(const std::vector<Token>& tokens) { return Parser(tokens).parse_all(); }
+Body parse_tokens(const std::vector<Token>& tokens) {
+  Body body = Parser(tokens).parse_all();
+  NameChecker().body(body, false);
+  return body;
+}
 
 }  // namespace ledge::tmpl

@@ -127,6 +127,14 @@ TEST(TemplateErrors, RuntimeErrorsLikeJinja2) {
   EXPECT_NE(render_error("{{ 1 // 0 }}").find("division"), std::string::npos);
 }
 
+TEST(TemplateErrors, UnknownFiltersFailAtParseTimeUnlessConditional) {
+  auto strict = Template::parse("{% for i in [] %}{{ i|nosuch }}{% endfor %}");
+  ASSERT_FALSE(strict.ok());
+  EXPECT_NE(strict.message().find("No filter named 'nosuch'"), std::string::npos) << strict.message();
+  EXPECT_EQ(render_ok("{% if false %}{{ x|nosuch }}{% endif %}{{ 1 if true else x|nosuch }}"), "1");
+  EXPECT_FALSE(Template::parse("{{ x is nosuchtest }}").ok());
+}
+
 TEST(TemplateErrors, SandboxIsImmutable) {
   json ctx = {{"l", {1, 2}}, {"d", {{"a", 1}}}};
   EXPECT_NE(render_error("{% set _ = l.append(3) %}", ctx).find("unsafe"), std::string::npos);
