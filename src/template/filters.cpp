@@ -353,6 +353,7 @@ const std::unordered_map<std::string, FilterFn>& registry() {
     f["string"] = [](Interpreter&, const Value& v, CallArgs&) { return v.is_string() ? v : Value(v.to_str()); };
     f["int"] = [](Interpreter&, const Value& v, CallArgs& args) {
       BoundArgs a("int", args, {"default", "base"});
+      if (v.is_undefined()) undefined_error(v);
       Value dflt = a.get_or(0, Value(int64_t{0}));
       int base = static_cast<int>(a.get_or(1, Value(int64_t{10})).as_int());
       if (v.is_string()) {
@@ -367,6 +368,7 @@ const std::unordered_map<std::string, FilterFn>& registry() {
     };
     f["float"] = [](Interpreter&, const Value& v, CallArgs& args) {
       BoundArgs a("float", args, {"default"});
+      if (v.is_undefined()) undefined_error(v);
       if (v.is_number()) return Value(v.as_float());
       if (v.is_string())
         if (auto d = parse_float_str(v.str())) return Value(*d);
@@ -375,6 +377,7 @@ const std::unordered_map<std::string, FilterFn>& registry() {
     f["list"] = [](Interpreter&, const Value& v, CallArgs&) { return Value::list(as_sequence(v)); };
     f["indent"] = [](Interpreter& interp, const Value& v, CallArgs& args) {
       BoundArgs a("indent", args, {"width", "first", "blank"});
+      if (v.is_undefined()) undefined_error(v);
       Value width = a.get_or(0, Value(int64_t{4}));
       std::string pad;
       if (width.is_string()) {
@@ -519,8 +522,7 @@ const std::unordered_map<std::string, FilterFn>& registry() {
       int64_t n = 0;
       bool in_word = false;
       for (char32_t c : utf8_decode(v.to_str())) {
-        bool word_char = c == '_' || (c >= '0' && c <= '9') || is_cased_upper(c) || is_cased_lower(c) ||
-                         (c > 0x7F && is_py_printable(c) && !is_py_space(c));
+        bool word_char = c == '_' || is_py_alnum(c);  // Python's Unicode \w
         if (word_char && !in_word) ++n;
         in_word = word_char;
       }
@@ -607,7 +609,13 @@ const std::unordered_map<std::string, FilterFn>& registry() {
     };
     f["attr"] = [](Interpreter&, const Value& v, CallArgs& args) {
       BoundArgs a("attr", args, {"name"});
-      return get_attribute(v, a.get_or(0, Value("")).to_str());
+      std::string name = a.get_or(0, Value("")).to_str();
+      // attr() is getattr only: a dict's keys are items, not attributes.
+      if (v.is_dict()) {
+        if (auto m = bound_method(v, name)) return *m;
+        return Value::undefined("'dict object' has no attribute '" + name + "'");
+      }
+      return get_attribute(v, name);
     };
     f["pprint"] = [](Interpreter&, const Value& v, CallArgs&) { return Value(v.repr()); };
     return f;

@@ -289,12 +289,12 @@ std::optional<Value> string_method(const Value& self, const std::string& name) {
     });
   if (name == "isalpha")
     return method(self, name, [](const Value& s, CallArgs&) {
-      return Value(all_chars(s.str(), [](char32_t c) { return is_cased_upper(c) || is_cased_lower(c) || c > 0x7F; }));
+      return Value(all_chars(s.str(), [](char32_t c) { return is_py_alnum(c) && !(c >= '0' && c <= '9'); }));
     });
   if (name == "isalnum")
     return method(self, name, [](const Value& s, CallArgs&) {
       return Value(all_chars(s.str(), [](char32_t c) {
-        return (c >= '0' && c <= '9') || is_cased_upper(c) || is_cased_lower(c) || c > 0x7F;
+        return is_py_alnum(c);
       }));
     });
   if (name == "isspace")

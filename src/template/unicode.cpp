@@ -133,6 +133,17 @@ bool is_cased(char32_t cp) {
 }
 }  // namespace
 
+bool is_py_alnum(char32_t cp) {
+  if (cp < 0x80) return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+  switch (u_charType(static_cast<UChar32>(cp))) {
+    case U_UPPERCASE_LETTER: case U_LOWERCASE_LETTER: case U_TITLECASE_LETTER: case U_MODIFIER_LETTER:
+    case U_OTHER_LETTER: case U_DECIMAL_DIGIT_NUMBER: case U_LETTER_NUMBER: case U_OTHER_NUMBER:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool is_cased_upper(char32_t cp) { return u_isupper(static_cast<UChar32>(cp)) || u_istitle(static_cast<UChar32>(cp)); }
 bool is_cased_lower(char32_t cp) { return u_islower(static_cast<UChar32>(cp)); }
 

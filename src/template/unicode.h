@@ -25,6 +25,8 @@ std::string py_capitalize(std::string_view s);
 // Python str.title(): words = runs of cased letters.
 std::string py_title(std::string_view s);
 bool is_cased_upper(char32_t cp);
+// Python str.isalnum() for one code point (letters and numbers).
+bool is_py_alnum(char32_t cp);
 bool is_cased_lower(char32_t cp);
 
 }  // namespace ledge::tmpl
