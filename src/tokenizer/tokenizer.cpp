@@ -52,6 +52,10 @@ std::string Tokenizer::token_to_piece(int32_t id, bool render_special) const {
 }
 
 Result<std::vector<int32_t>> Tokenizer::encode(std::string_view text, bool add_special, bool parse_special) const {
+  if (text.size() > kMaxEncodeBytes) {
+    return Error{"input of " + std::to_string(text.size()) + " bytes is larger than the " +
+                 std::to_string(kMaxEncodeBytes) + "-byte limit of encode()"};
+  }
   const VocabFlags& flags = vocab_.flags();
   const SpecialTokens& sp = vocab_.special();
   std::vector<int32_t> out;

@@ -37,6 +37,10 @@ class Tokenizer {
   static Result<std::unique_ptr<Tokenizer>> from_gguf(const gguf::File& file);
   static Result<std::unique_ptr<Tokenizer>> load(const std::string& gguf_path);
 
+  // Largest input encode() accepts: offsets inside the tokenizers (and ICU's
+  // UTF-16 indices) are 32-bit.
+  static constexpr size_t kMaxEncodeBytes = size_t{1} << 30;
+
   // add_special: add BOS/EOS/SEP as the vocab asks. parse_special: text that
   // spells a control token ("<|im_end|>") becomes that token; otherwise it is
   // tokenized as plain text (user-defined tokens are always recognised).

@@ -89,7 +89,6 @@ Result<Vocab> Vocab::build(VocabMetadata meta) {
     v.flags_.ignore_merges = v.preset_->ignore_merges;
     v.flags_.add_bos = v.preset_->add_bos;
     v.flags_.add_sep = v.preset_->add_sep;
-    v.flags_.clean_spaces = v.preset_->clean_spaces;
     if (!v.preset_->has_bos) v.special_.bos = kNoToken;
   }
 
