@@ -117,5 +117,23 @@ TEST(SmallVocab, WordPieceNormaliserSwitches) {
   EXPECT_EQ(enc(*c, "Cafe cafe"), (std::vector<int32_t>{1, 5}));
 }
 
+TEST(SmallVocab, Phi3SpecialTokensEatFollowingWhitespace) {
+  const auto meta = [](const std::string& name) {
+    auto m = spm({"<unk>", "<s>", "</s>", "<|end|>", kU, "x", "y", kU + "x", kU + "y"}, {0, 0, 0, 0, -3, -3, -3, -1, -1});
+    m.token_types = std::vector<int64_t>{2, 3, 3, 3, 1, 1, 1, 1, 1};
+    m.general_name = name;
+    return m;
+  };
+  auto phi = make(meta("Phi-3 Mini"));
+  auto other = make(meta("Some Model"));
+  ASSERT_NE(phi, nullptr);
+  ASSERT_NE(other, nullptr);
+  const auto parse = [](const Tokenizer& t, const std::string& s) { return *t.encode(s, false, true); };
+  // Phi-3: whitespace right of a special token is dropped (rstrip).
+  EXPECT_EQ(parse(*phi, "x<|end|>  y"), (std::vector<int32_t>{7, 3, 8}));
+  // Otherwise the two spaces stay, after the space prefix added behind a special token.
+  EXPECT_EQ(parse(*other, "x<|end|>  y"), (std::vector<int32_t>{7, 3, 4, 4, 8}));
+}
+
 }  // namespace
 }  // namespace ledge::tokenizer
