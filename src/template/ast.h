@@ -61,6 +61,7 @@ enum class StmtKind {
   Break,
   Continue,
   Generation,   // {% generation %} body {% endgeneration %}: renders the body
+  With,         // with params[i] = defaults[i] ... -> body, in a new scope
 };
 
 struct Stmt {

@@ -37,6 +37,8 @@ bool has_test(const std::string& name);
 std::optional<Value> bound_method(const Value& self, const std::string& name);
 // string_format.cpp — Python str.format().
 std::string py_str_format(const std::string& fmt, const CallArgs& args);
+// string_format.cpp — Python printf-style `fmt % args` (%s %r %d %i %f %e %g).
+std::string py_percent_format(const std::string& fmt, const std::vector<Value>& args);
 // globals.cpp
 struct GlobalsConfig {
   std::string now;  // "YYYY-MM-DDTHH:MM:SS" for strftime_now

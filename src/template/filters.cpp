@@ -88,76 +88,6 @@ double py_round(double x, int64_t ndigits) {
   return std::strtod(buf, nullptr);
 }
 
-std::string printf_format(const std::string& fmt, const std::vector<Value>& args) {
-  std::string out;
-  size_t next = 0;
-  for (size_t i = 0; i < fmt.size(); ++i) {
-    if (fmt[i] != '%') {
-      out += fmt[i];
-      continue;
-    }
-    if (i + 1 < fmt.size() && fmt[i + 1] == '%') {
-      out += '%';
-      ++i;
-      continue;
-    }
-    size_t j = i + 1;
-    std::string flags;
-    while (j < fmt.size() && std::string("-+ 0#").find(fmt[j]) != std::string::npos) flags += fmt[j++];
-    std::string width, precision;
-    bool has_precision = false;
-    while (j < fmt.size() && std::isdigit(static_cast<unsigned char>(fmt[j]))) width += fmt[j++];
-    if (j < fmt.size() && fmt[j] == '.') {
-      ++j;
-      has_precision = true;
-      while (j < fmt.size() && std::isdigit(static_cast<unsigned char>(fmt[j]))) precision += fmt[j++];
-      if (precision.empty()) precision = "0";
-    }
-    if (j >= fmt.size()) fail("incomplete format");
-    if (width.size() > 5 || precision.size() > 4) fail("format width too large");
-    char conv = fmt[j];
-    i = j;
-    if (next >= args.size()) fail("not enough arguments for format string");
-    const Value& a = args[next++];
-    std::string spec = "%" + flags + width + (has_precision ? "." + precision : "");
-    char buf[1024];
-    switch (conv) {
-      case 's': case 'r': {
-        std::string s = conv == 's' ? a.to_str() : a.repr();
-        if (has_precision) {
-          size_t p = static_cast<size_t>(std::atoi(precision.c_str()));
-          std::u32string cps = utf8_decode(s);
-          if (cps.size() > p) s = utf8_encode(cps.substr(0, p));
-        }
-        size_t w = width.empty() ? 0 : static_cast<size_t>(std::atoi(width.c_str()));
-        size_t len = utf8_length(s);
-        if (len < w) {
-          if (flags.find('-') != std::string::npos) s.append(w - len, ' ');
-          else s.insert(0, w - len, ' ');
-        }
-        out += s;
-        break;
-      }
-      case 'd': case 'i': {
-        auto n = to_integer(a);
-        if (!n || !a.is_number()) fail("%" + std::string(1, conv) + " format: a real number is required, not " + a.type_name());
-        std::snprintf(buf, sizeof buf, (spec + "lld").c_str(), static_cast<long long>(*n));
-        out += buf;
-        break;
-      }
-      case 'f': case 'F': case 'e': case 'E': case 'g': case 'G': {
-        if (!a.is_number()) fail("must be real number, not " + a.type_name());
-        std::snprintf(buf, sizeof buf, (spec + conv).c_str(), a.as_float());
-        out += buf;
-        break;
-      }
-      default:
-        fail(std::string("unsupported format character '") + conv + "'");
-    }
-  }
-  if (next < args.size()) fail("not all arguments converted during string formatting");
-  return out;
-}
 
 std::vector<Value> select_items(Interpreter& interp, const Value& seq, CallArgs& args, bool by_attribute,
                                 bool keep_matching) {
@@ -605,7 +535,7 @@ const std::unordered_map<std::string, FilterFn>& registry() {
     };
     f["format"] = [](Interpreter&, const Value& v, CallArgs& args) {
       if (!args.keyword.empty()) fail("format filter with keyword arguments is not supported");
-      return Value(printf_format(v.to_str(), args.positional));
+      return Value(py_percent_format(v.to_str(), args.positional));
     };
     f["attr"] = [](Interpreter&, const Value& v, CallArgs& args) {
       BoundArgs a("attr", args, {"name"});

@@ -127,6 +127,18 @@ void install_globals(std::unordered_map<std::string, Value>& vars, const Globals
     for (auto& [k, v] : args.keyword) d->set(Value(k), v);
     return Value::dict(std::move(d));
   });
+  vars["joiner"] = Value::callable("joiner", [](Interpreter&, CallArgs& args) -> Value {
+    BoundArgs a("joiner", args, {"sep"});
+    std::string sep = a.get_or(0, Value(", ")).to_str();
+    auto used = std::make_shared<bool>(false);
+    return Value::callable("joiner", [sep, used](Interpreter&, CallArgs&) -> Value {
+      if (!*used) {
+        *used = true;
+        return Value("");
+      }
+      return Value(sep);
+    });
+  });
   vars["range"] = Value::callable("range", [](Interpreter& interp, CallArgs& args) -> Value {
     if (!args.keyword.empty()) fail("range() takes no keyword arguments");
     std::vector<int64_t> n;

@@ -326,6 +326,12 @@ Interpreter::Flow Interpreter::exec(const Stmt& s, const std::shared_ptr<Scope>&
         return Flow::Continue;
       case StmtKind::Generation:
         return exec_body(s.body, scope);
+      case StmtKind::With: {
+        // Values are computed in the outer scope, all before any is bound.
+        auto inner = child_scope(scope);
+        for (size_t i = 0; i < s.params.size(); ++i) inner->vars[s.params[i]] = eval(*s.defaults[i], scope);
+        return exec_body(s.body, inner);
+      }
     }
   } catch (TemplateError& err) {
     if (err.offset == kNoPosition) err.offset = s.offset;
@@ -385,6 +391,7 @@ void Interpreter::exec_for(const Stmt& s, const std::shared_ptr<Scope>& scope) {
     return;
   }
   const int64_t n = static_cast<int64_t>(items.size());
+  auto last_seen = std::make_shared<std::optional<Value>>();  // state of loop.changed()
   for (int64_t i = 0; i < n; ++i) {
     auto iter_scope = child_scope(scope);
     assign(*s.target, items[static_cast<size_t>(i)], iter_scope, s.offset);
@@ -403,6 +410,12 @@ void Interpreter::exec_for(const Stmt& s, const std::shared_ptr<Scope>& scope) {
     loop->set(Value("cycle"), Value::callable("cycle", [i](Interpreter&, CallArgs& args) -> Value {
       if (args.positional.empty()) fail("no items for cycling given");
       return args.positional[static_cast<size_t>(i) % args.positional.size()];
+    }));
+    loop->set(Value("changed"), Value::callable("changed", [last_seen](Interpreter&, CallArgs& args) -> Value {
+      Value now = Value::tuple(args.positional);
+      if (*last_seen && values_equal(**last_seen, now)) return Value(false);
+      *last_seen = now;
+      return Value(true);
     }));
     iter_scope->vars["loop"] = Value::dict(std::move(loop));
     Flow f = exec_body(s.body, iter_scope);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "template/builtins.h"
 #include "template/error.h"
 #include "template/interpreter.h"
 #include "template/markup.h"
@@ -94,7 +95,12 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b, const In
     fail("can't multiply sequence by non-int of type '" + b.type_name() + "'");
   }
   if (!both_numbers) {
-    if (op == "%" && a.is_string()) fail("printf-style '%' string formatting is not supported");
+    if (op == "%" && a.is_string()) {
+      std::vector<Value> args = b.is_tuple() ? b.items() : std::vector<Value>{b};
+      std::string out = py_percent_format(a.str(), args);
+      interp.check_size(out.size());
+      return Value(std::move(out));
+    }
     unsupported(op, a, b);
   }
   if (op == "/") {

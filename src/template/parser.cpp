@@ -155,6 +155,20 @@ class Parser {
       expect_block_end();
       return new_stmt(k == "break" ? StmtKind::Break : StmtKind::Continue, off);
     }
+    if (k == "with") {
+      auto s = new_stmt(StmtKind::With, off);
+      while (cur().type != TokenType::BlockEnd) {
+        if (!s->params.empty()) expect_op(",");
+        s->params.push_back(expect_name());
+        expect_op("=");
+        s->defaults.push_back(parse_expression(true));
+      }
+      expect_block_end();
+      s->body = parse_body({"endwith"});
+      advance();
+      expect_block_end();
+      return s;
+    }
     if (k == "generation") {
       expect_block_end();
       auto s = new_stmt(StmtKind::Generation, off);
@@ -754,6 +768,10 @@ class NameChecker {
         body(s.body, false);
         break;
       case StmtKind::Generation: body(s.body, false); break;
+      case StmtKind::With:
+        for (const auto& d : s.defaults) expr(d.get(), soft);
+        body(s.body, false);
+        break;
       default: break;
     }
   }

@@ -1,8 +1,12 @@
-// Python str.format() for the replacement fields templates use: automatic and
+// Python string formatting: printf-style `fmt % args` (the |format filter and
+// the % operator) and str.format() for the replacement fields templates use: automatic and
 // explicit positional fields, keyword fields, attribute/index lookups, the
 // !s/!r conversions and the common format-spec subset (fill, align, sign,
 // width, precision, and the s/d/f/% types).
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
+#include <optional>
 #include <cstdio>
 
 #include "template/builtins.h"
@@ -150,6 +154,96 @@ Value resolve_field(const std::string& field, const CallArgs& args, size_t& auto
 }
 
 }  // namespace
+
+std::string py_percent_format(const std::string& fmt, const std::vector<Value>& args) {
+  std::string out;
+  bool used_mapping = false;
+  size_t next = 0;
+  for (size_t i = 0; i < fmt.size(); ++i) {
+    if (fmt[i] != '%') {
+      out += fmt[i];
+      continue;
+    }
+    if (i + 1 < fmt.size() && fmt[i + 1] == '%') {
+      out += '%';
+      ++i;
+      continue;
+    }
+    size_t j = i + 1;
+    // %(key)s takes its value from a single mapping argument.
+    std::optional<std::string> mapping_key;
+    if (j < fmt.size() && fmt[j] == '(') {
+      size_t close = fmt.find(')', j);
+      if (close == std::string::npos) fail("incomplete format key");
+      mapping_key = fmt.substr(j + 1, close - j - 1);
+      j = close + 1;
+    }
+    std::string flags;
+    while (j < fmt.size() && std::string("-+ 0#").find(fmt[j]) != std::string::npos) flags += fmt[j++];
+    std::string width, precision;
+    bool has_precision = false;
+    while (j < fmt.size() && std::isdigit(static_cast<unsigned char>(fmt[j]))) width += fmt[j++];
+    if (j < fmt.size() && fmt[j] == '.') {
+      ++j;
+      has_precision = true;
+      while (j < fmt.size() && std::isdigit(static_cast<unsigned char>(fmt[j]))) precision += fmt[j++];
+      if (precision.empty()) precision = "0";
+    }
+    if (j >= fmt.size()) fail("incomplete format");
+    if (width.size() > 5 || precision.size() > 4) fail("format width too large");
+    char conv = fmt[j];
+    i = j;
+    Value a;
+    if (mapping_key) {
+      if (args.size() != 1 || !args[0].is_dict()) fail("format requires a mapping");
+      const Value* found = args[0].dict_obj().find(std::string_view(*mapping_key));
+      if (!found) fail("KeyError: '" + *mapping_key + "'");
+      a = *found;
+      used_mapping = true;
+    } else {
+      if (next >= args.size()) fail("not enough arguments for format string");
+      a = args[next++];
+    }
+    std::string spec = "%" + flags + width + (has_precision ? "." + precision : "");
+    char buf[1024];
+    switch (conv) {
+      case 's': case 'r': {
+        std::string s = conv == 's' ? a.to_str() : a.repr();
+        if (has_precision) {
+          size_t p = static_cast<size_t>(std::atoi(precision.c_str()));
+          std::u32string cps = utf8_decode(s);
+          if (cps.size() > p) s = utf8_encode(cps.substr(0, p));
+        }
+        size_t w = width.empty() ? 0 : static_cast<size_t>(std::atoi(width.c_str()));
+        size_t len = utf8_length(s);
+        if (len < w) {
+          if (flags.find('-') != std::string::npos) s.append(w - len, ' ');
+          else s.insert(0, w - len, ' ');
+        }
+        out += s;
+        break;
+      }
+      case 'd': case 'i': case 'x': case 'X': case 'o': {
+        auto n = to_integer(a);
+        if (!n || !a.is_number()) fail("%" + std::string(1, conv) + " format: a real number is required, not " + a.type_name());
+        const char* length_conv = conv == 'x' ? "llx" : conv == 'X' ? "llX" : conv == 'o' ? "llo" : "lld";
+        std::snprintf(buf, sizeof buf, (spec + length_conv).c_str(), static_cast<long long>(*n));
+        out += buf;
+        break;
+      }
+      case 'f': case 'F': case 'e': case 'E': case 'g': case 'G': {
+        if (!a.is_number()) fail("must be real number, not " + a.type_name());
+        std::snprintf(buf, sizeof buf, (spec + conv).c_str(), a.as_float());
+        out += buf;
+        break;
+      }
+      default:
+        fail(std::string("unsupported format character '") + conv + "'");
+    }
+  }
+  if (!used_mapping && next < args.size()) fail("not all arguments converted during string formatting");
+  return out;
+}
 
 std::string py_str_format(const std::string& fmt, const CallArgs& args) {
   std::string out;

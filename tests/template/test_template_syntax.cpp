@@ -81,6 +81,19 @@ TEST(TemplateSyntax, MacrosWithDefaultsKeywordsAndCaller) {
   EXPECT_EQ(render_ok("{% macro f(n) %}{% if n > 0 %}{{ n }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(3) }}"), "321");
 }
 
+TEST(TemplateSyntax, WithBlocksLoopChangedAndJoiner) {
+  EXPECT_EQ(render_ok("{% with a = 1, b = 2 %}{{ a + b }}{% endwith %}[{{ a }}]"), "3[]");
+  EXPECT_EQ(render_ok("{% for x in [1,1,2,2,1] %}{% if loop.changed(x) %}{{ x }}{% endif %}{% endfor %}"), "121");
+  EXPECT_EQ(render_ok("{% set j = joiner('|') %}{% for x in [1,2,3] %}{{ j() }}{{ x }}{% endfor %}"), "1|2|3");
+}
+
+TEST(TemplateExpressions, PercentFormatting) {
+  EXPECT_EQ(render_ok("{{ '%s-%s' % ('a', 'b') }} {{ '%d%%' % 50 }} {{ '%05.1f' % 3.14159 }} {{ '%r' % 'x' }} {{ '%x' % 255 }}"),
+            "a-b 50% 003.1 'x' ff");
+  EXPECT_EQ(render_ok("{{ '%(k)s!' % {'k': 'v'} }} {{ '%s and %d'|format('a', 3) }}"), "v! a and 3");
+  EXPECT_NE(render_error("{{ '%s %s' % ('a',) }}").find("not enough arguments"), std::string::npos);
+}
+
 TEST(TemplateSyntax, GenerationBlockRendersItsBody) {
   EXPECT_EQ(render_ok("a{% generation %}b{% endgeneration %}c"), "abc");
 }
