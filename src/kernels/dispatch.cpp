@@ -1,0 +1,150 @@
+#include "kernels/dispatch.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <span>
+#include <string>
+
+#include "kernels/cpu_features.h"
+#include "kernels/type_traits.h"
+
+#if defined(LEDGE_KERNELS_X86)
+#include "kernels/x86_kernels.h"
+#endif
+
+namespace ledge::kernels {
+namespace {
+
+std::atomic<IsaLevel> g_active{IsaLevel::kScalar};
+std::mutex g_install_mutex;  // serialises installers against each other only
+
+#if defined(LEDGE_KERNELS_X86)
+std::span<const KernelVariant> variants_of(IsaLevel level) {
+  switch (level) {
+    case IsaLevel::kAvx2: return avx2_variants();
+    case IsaLevel::kAvx512: return avx512_variants();
+    case IsaLevel::kScalar: break;
+  }
+  return {};
+}
+
+// The scalar function behind `current`: itself, unless it is some level's
+// SIMD variant.
+template <typename Fn>
+Fn scalar_base(TensorType t, Fn Kernels::*slot, Fn current) {
+  for (IsaLevel level : {IsaLevel::kAvx2, IsaLevel::kAvx512}) {
+    for (const KernelVariant& v : variants_of(level)) {
+      if (v.type == t && v.simd.*slot != nullptr && v.simd.*slot == current) return v.scalar.*slot;
+    }
+  }
+  return current;
+}
+
+// The best variant of `base` at `level` or below (levels are cumulative).
+template <typename Fn>
+Fn pick(IsaLevel level, TensorType t, Fn Kernels::*slot, Fn base) {
+  for (int l = static_cast<int>(level); l >= static_cast<int>(IsaLevel::kAvx2); --l) {
+    for (const KernelVariant& v : variants_of(static_cast<IsaLevel>(l))) {
+      if (v.type == t && v.scalar.*slot != nullptr && v.scalar.*slot == base) return v.simd.*slot;
+    }
+  }
+  return base;
+}
+
+template <typename Fn>
+void choose(IsaLevel level, TensorType t, Fn Kernels::*slot, Kernels& out) {
+  const Fn current = type_info(t)->kernels.*slot;
+  if (current == nullptr) return;
+  out.*slot = pick(level, t, slot, scalar_base(t, slot, current));
+}
+#endif
+
+void install_level(IsaLevel level) {
+#if defined(LEDGE_KERNELS_X86)
+  for (TensorType t : supported_types()) {
+    Kernels k;
+    choose(level, t, &Kernels::dequantize, k);
+    choose(level, t, &Kernels::quantize, k);
+    choose(level, t, &Kernels::vec_dot, k);
+    install_kernels(t, k);
+  }
+#endif
+  g_active.store(level, std::memory_order_release);
+}
+
+}  // namespace
+
+std::string_view isa_level_name(IsaLevel level) {
+  switch (level) {
+    case IsaLevel::kScalar: return "scalar";
+    case IsaLevel::kAvx2: return "avx2";
+    case IsaLevel::kAvx512: return "avx512";
+  }
+  return "unknown";
+}
+
+std::optional<IsaLevel> parse_isa_level(std::string_view name) {
+  for (IsaLevel level : kAllIsaLevels)
+    if (isa_level_name(level) == name) return level;
+  return std::nullopt;
+}
+
+std::string_view isa_level_requirements(IsaLevel level) {
+  switch (level) {
+    case IsaLevel::kScalar: return "";
+    case IsaLevel::kAvx2: return "avx2 fma f16c";
+    case IsaLevel::kAvx512: return "avx2 fma f16c avx512f avx512bw avx512vl avx512vnni";
+  }
+  return "";
+}
+
+bool isa_level_supported(IsaLevel level) {
+  if (level == IsaLevel::kScalar) return true;
+#if defined(LEDGE_KERNELS_X86)
+  const CpuFeatures& f = cpu_features();
+  const bool avx2 = f.avx2 && f.fma && f.f16c;
+  if (level == IsaLevel::kAvx2) return avx2;
+  if (level == IsaLevel::kAvx512) return avx2 && f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni;
+#endif
+  return false;
+}
+
+IsaLevel best_isa_level() {
+  IsaLevel best = IsaLevel::kScalar;
+  for (IsaLevel level : kAllIsaLevels)
+    if (isa_level_supported(level)) best = level;
+  return best;
+}
+
+IsaLevel isa_level_from_env() {
+  IsaLevel level = best_isa_level();
+  if (const char* env = std::getenv(kIsaEnvVar)) {
+    if (auto requested = parse_isa_level(env); requested && static_cast<int>(*requested) < static_cast<int>(level))
+      level = *requested;
+  }
+  return level;
+}
+
+void init_dispatch() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    std::lock_guard<std::mutex> lock(g_install_mutex);
+    install_level(isa_level_from_env());
+  });
+}
+
+Status set_isa_level(IsaLevel level) {
+  if (!isa_level_supported(level))
+    return Error{"ISA level '" + std::string(isa_level_name(level)) + "' is not supported here (needs " +
+                 std::string(isa_level_requirements(level)) + "; this CPU has " + cpu_features().to_string() + ")"};
+  std::lock_guard<std::mutex> lock(g_install_mutex);
+  install_level(level);
+  return Status::Ok();
+}
+
+IsaLevel active_isa_level() { return g_active.load(std::memory_order_acquire); }
+
+std::string_view active_isa() { return isa_level_name(active_isa_level()); }
+
+}  // namespace ledge::kernels

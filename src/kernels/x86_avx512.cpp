@@ -1,0 +1,152 @@
+// AVX-512 (F/BW/VL) + AVX512-VNNI kernels. Compiled with those -m flags (see
+// CMakeLists.txt); dispatch.cpp installs them only on CPUs that have them.
+// The avx512 level keeps the avx2 kernels for everything not replaced here.
+//
+// The 32-element block types process two blocks per 512-bit register, one
+// per 256-bit half, with vpdpbusd (u8 x s8, four products summed into int32
+// without intermediate saturation), so the per-block integer sums are exact
+// as in the avx2 and scalar kernels. Only the float summation order differs
+// from the scalar reference.
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "kernels/blocks.h"
+#include "kernels/scalar_kernels.h"
+#include "kernels/x86_avx2_helpers.h"
+#include "kernels/x86_kernels.h"
+
+namespace ledge::kernels::avx512 {
+namespace {
+
+using namespace x86;
+
+__m512i join(__m256i lo, __m256i hi) { return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1); }
+
+// Block scales of two blocks: lanes 0-7 get d0, lanes 8-15 d1.
+__m512 scales2(float d0, float d1) { return _mm512_mask_blend_ps(0xff00, _mm512_set1_ps(d0), _mm512_set1_ps(d1)); }
+
+// Signed x signed int8 dot in groups of 4 bytes (16 int32). |x| <= 128 fits
+// the unsigned operand; y takes x's sign (exact for |y| <= 127).
+__m512i dot_i8(__m512i x, __m512i y) {
+  const __m512i zero = _mm512_setzero_si512();
+  const __m512i sy = _mm512_mask_sub_epi8(y, _mm512_movepi8_mask(x), zero, y);
+  return _mm512_dpbusd_epi32(zero, _mm512_abs_epi8(x), sy);
+}
+
+// ---------------------------------------------------------------- float rows
+
+template <typename Load>
+float dot_rows(int64_t n, Load load) {
+  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps(), acc2 = _mm512_setzero_ps(),
+         acc3 = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    acc0 = _mm512_fmadd_ps(load(0, i, 0xffff), load(1, i, 0xffff), acc0);
+    acc1 = _mm512_fmadd_ps(load(0, i + 16, 0xffff), load(1, i + 16, 0xffff), acc1);
+    acc2 = _mm512_fmadd_ps(load(0, i + 32, 0xffff), load(1, i + 32, 0xffff), acc2);
+    acc3 = _mm512_fmadd_ps(load(0, i + 48, 0xffff), load(1, i + 48, 0xffff), acc3);
+  }
+  for (; i < n; i += 16) {
+    // Masked tail: lanes past n load as 0 and add nothing.
+    const auto m = static_cast<__mmask16>(n - i >= 16 ? 0xffff : (1u << (n - i)) - 1u);
+    acc0 = _mm512_fmadd_ps(load(0, i, m), load(1, i, m), acc0);
+  }
+  return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(acc0, acc1), _mm512_add_ps(acc2, acc3)));
+}
+
+float vec_dot_f32(int64_t n, const void* w, const void* act) {
+  const float* rows[2] = {static_cast<const float*>(w), static_cast<const float*>(act)};
+  return dot_rows(n, [&](int r, int64_t i, __mmask16 m) { return _mm512_maskz_loadu_ps(m, rows[r] + i); });
+}
+
+float vec_dot_f16(int64_t n, const void* w, const void* act) {
+  const uint16_t* rows[2] = {static_cast<const uint16_t*>(w), static_cast<const uint16_t*>(act)};
+  return dot_rows(n, [&](int r, int64_t i, __mmask16 m) {
+    return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, rows[r] + i));
+  });
+}
+
+float vec_dot_bf16(int64_t n, const void* w, const void* act) {
+  const uint16_t* rows[2] = {static_cast<const uint16_t*>(w), static_cast<const uint16_t*>(act)};
+  return dot_rows(n, [&](int r, int64_t i, __mmask16 m) {
+    const __m512i wide = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, rows[r] + i));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
+  });
+}
+
+// ------------------------------------------------------------ 32-blocks x Q8_0
+
+// Shared loop: `quants(b)` gives block b's 32 signed weight quants.
+template <typename Block, typename Quants>
+float dot_q8_0_blocks(int64_t nb, const Block* x, const BlockQ8_0* y, Quants quants) {
+  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + 4 <= nb; i += 4) {
+    const __m512i p0 = dot_i8(join(quants(x[i]), quants(x[i + 1])), join(load256(y[i].qs), load256(y[i + 1].qs)));
+    const __m512i p1 =
+        dot_i8(join(quants(x[i + 2]), quants(x[i + 3])), join(load256(y[i + 2].qs), load256(y[i + 3].qs)));
+    const __m512 d0 = scales2(half_to_float(x[i].d) * half_to_float(y[i].d),
+                              half_to_float(x[i + 1].d) * half_to_float(y[i + 1].d));
+    const __m512 d1 = scales2(half_to_float(x[i + 2].d) * half_to_float(y[i + 2].d),
+                              half_to_float(x[i + 3].d) * half_to_float(y[i + 3].d));
+    acc0 = _mm512_fmadd_ps(d0, _mm512_cvtepi32_ps(p0), acc0);
+    acc1 = _mm512_fmadd_ps(d1, _mm512_cvtepi32_ps(p1), acc1);
+  }
+  for (; i + 2 <= nb; i += 2) {
+    const __m512i p = dot_i8(join(quants(x[i]), quants(x[i + 1])), join(load256(y[i].qs), load256(y[i + 1].qs)));
+    const __m512 d = scales2(half_to_float(x[i].d) * half_to_float(y[i].d),
+                             half_to_float(x[i + 1].d) * half_to_float(y[i + 1].d));
+    acc0 = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(p), acc0);
+  }
+  if (i < nb) {
+    // Odd block count: the upper half dots zeros.
+    const __m512i p = dot_i8(join(quants(x[i]), _mm256_setzero_si256()), join(load256(y[i].qs), _mm256_setzero_si256()));
+    acc1 = _mm512_fmadd_ps(scales2(half_to_float(x[i].d) * half_to_float(y[i].d), 0.0f), _mm512_cvtepi32_ps(p), acc1);
+  }
+  return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+}
+
+float vec_dot_q8_0_q8_0(int64_t n, const void* w, const void* act) {
+  return dot_q8_0_blocks(n / kQK, static_cast<const BlockQ8_0*>(w), static_cast<const BlockQ8_0*>(act),
+                         [](const BlockQ8_0& b) { return load256(b.qs); });
+}
+
+float vec_dot_q4_0_q8_0(int64_t n, const void* w, const void* act) {
+  return dot_q8_0_blocks(n / kQK, static_cast<const BlockQ4_0*>(w), static_cast<const BlockQ8_0*>(act),
+                         [](const BlockQ4_0& b) { return _mm256_sub_epi8(nibbles_32(b.qs), _mm256_set1_epi8(8)); });
+}
+
+float vec_dot_q5_0_q8_0(int64_t n, const void* w, const void* act) {
+  return dot_q8_0_blocks(n / kQK, static_cast<const BlockQ5_0*>(w), static_cast<const BlockQ8_0*>(act),
+                         [](const BlockQ5_0& b) {
+                           uint32_t qh;
+                           std::memcpy(&qh, b.qh, sizeof(qh));
+                           // nibble | 0xF0 == nibble - 16 where bit 4 is clear.
+                           return _mm256_mask_mov_epi8(nibbles_32(b.qs), static_cast<__mmask32>(~qh),
+                                                       _mm256_or_si256(nibbles_32(b.qs), _mm256_set1_epi8(char(0xF0))));
+                         });
+}
+
+using TT = TensorType;
+namespace s = scalar;
+
+constexpr KernelVariant vd(TT t, VecDotFn scalar_fn, VecDotFn simd_fn) {
+  return {t, {nullptr, nullptr, scalar_fn}, {nullptr, nullptr, simd_fn}};
+}
+
+constexpr KernelVariant kVariants[] = {
+    vd(TT::F32, s::vec_dot_f32, vec_dot_f32),
+    vd(TT::F16, s::vec_dot_f16, vec_dot_f16),
+    vd(TT::BF16, s::vec_dot_bf16, vec_dot_bf16),
+    vd(TT::Q4_0, s::vec_dot_q4_0_q8_0, vec_dot_q4_0_q8_0),
+    vd(TT::Q5_0, s::vec_dot_q5_0_q8_0, vec_dot_q5_0_q8_0),
+    vd(TT::Q8_0, s::vec_dot_q8_0_q8_0, vec_dot_q8_0_q8_0),
+};
+
+}  // namespace
+}  // namespace ledge::kernels::avx512
+
+namespace ledge::kernels {
+std::span<const KernelVariant> avx512_variants() { return avx512::kVariants; }
+}  // namespace ledge::kernels
