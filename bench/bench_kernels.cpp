@@ -1,0 +1,121 @@
+// vec_dot and activation-quantizer throughput per type and ISA level
+// (scalar / avx2 / avx512, whichever this CPU runs), on 4096-wide rows:
+//  * vec_dot/<type>/<isa>: one weight row x one activation row, both in L1;
+//    bytes/s counts the weight row only (the activation row is reused by
+//    every row of a matrix).
+//  * gemv/<type>/<isa>: 1024 rows x 4096 (4-17 MiB of weights: L3-resident
+//    here), one activation row: weight streaming speed, bytes/s of weights.
+//  * quantize/<type>/<isa>: 4096 floats -> activation blocks, bytes/s of input.
+//   build/release/bench/bench_kernels --benchmark_min_time=0.3
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/dispatch.h"
+#include "kernels/type_traits.h"
+
+namespace {
+
+using ledge::kernels::IsaLevel;
+using ledge::kernels::TensorType;
+namespace k = ledge::kernels;
+
+constexpr int64_t kWidth = 4096;
+constexpr int64_t kRows = 1024;
+
+std::vector<float> normals(size_t n, uint32_t seed, float sigma) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d(0.0f, sigma);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+// Quantized with the scalar reference quantizer, so every level sees the
+// same bytes.
+std::vector<uint8_t> quantized(TensorType t, const std::vector<float>& x) {
+  std::vector<uint8_t> q(k::row_bytes(t, static_cast<int64_t>(x.size())));
+  const auto n = static_cast<int64_t>(x.size());
+  for (int64_t r = 0; r < n / kWidth; ++r)
+    k::reference_type_info(t)->kernels.quantize(x.data() + r * kWidth, q.data() + k::row_bytes(t, r * kWidth),
+                                                kWidth);
+  return q;
+}
+
+void select(benchmark::State& state, IsaLevel level) {
+  if (!k::set_isa_level(level).ok()) state.SkipWithError("ISA level not supported");
+}
+
+void bench_vec_dot(benchmark::State& state, TensorType t, IsaLevel level) {
+  select(state, level);
+  const k::TypeInfo& ti = *k::type_info(t);
+  const auto w = quantized(t, normals(kWidth, 1, 0.05f));
+  const auto a = quantized(ti.vec_dot_type, normals(kWidth, 2, 1.0f));
+  const k::VecDotFn dot = ti.kernels.vec_dot;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(w.data());
+    benchmark::DoNotOptimize(dot(kWidth, w.data(), a.data()));
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(w.size()));
+}
+
+void bench_gemv(benchmark::State& state, TensorType t, IsaLevel level) {
+  select(state, level);
+  const k::TypeInfo& ti = *k::type_info(t);
+  const auto w = quantized(t, normals(kWidth * kRows, 3, 0.05f));
+  const auto a = quantized(ti.vec_dot_type, normals(kWidth, 4, 1.0f));
+  const uint64_t row = k::row_bytes(t, kWidth);
+  const k::VecDotFn dot = ti.kernels.vec_dot;
+  std::vector<float> out(kRows);
+  for (auto _ : state) {
+    for (int64_t r = 0; r < kRows; ++r) out[static_cast<size_t>(r)] = dot(kWidth, w.data() + r * row, a.data());
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(w.size()));
+}
+
+void bench_quantize(benchmark::State& state, TensorType t, IsaLevel level) {
+  select(state, level);
+  const auto x = normals(kWidth, 5, 1.0f);
+  std::vector<uint8_t> q(k::row_bytes(t, kWidth));
+  const k::QuantizeRowFn quantize = k::type_info(t)->kernels.quantize;
+  for (auto _ : state) {
+    quantize(x.data(), q.data(), kWidth);
+    benchmark::DoNotOptimize(q.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * kWidth * 4);
+}
+
+void register_all() {
+  for (IsaLevel level : k::kAllIsaLevels) {
+    if (!k::isa_level_supported(level)) continue;
+    const std::string isa(k::isa_level_name(level));
+    for (TensorType t : k::supported_types()) {
+      const k::TypeInfo& ti = *k::reference_type_info(t);
+      const std::string type(ti.name);
+      if (ti.kernels.vec_dot) {
+        benchmark::RegisterBenchmark(("vec_dot/" + type + "/" + isa).c_str(), bench_vec_dot, t, level);
+        benchmark::RegisterBenchmark(("gemv/" + type + "/" + isa).c_str(), bench_gemv, t, level)
+            ->Unit(benchmark::kMicrosecond);
+      }
+    }
+    for (TensorType t : {TensorType::Q8_0, TensorType::Q8_1, TensorType::Q8_K})
+      benchmark::RegisterBenchmark(("quantize/" + std::string(k::reference_type_info(t)->name) + "/" + isa).c_str(),
+                                   bench_quantize, t, level);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_all();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
