@@ -78,12 +78,12 @@ std::optional<double> parse_float_str(const std::string& s) {
 // ties to even, which is what glibc's printf does.
 double py_round(double x, int64_t ndigits) {
   if (!std::isfinite(x)) return x;
-  if (ndigits > 300) return x;
+  if (ndigits > 330) return x;  // beyond the last significant digit of any double
   if (ndigits < 0) {
     double p = std::pow(10.0, static_cast<double>(-ndigits));
     return std::nearbyint(x / p) * p;
   }
-  char buf[512];
+  char buf[700];  // 309 integer digits + point + 330 decimals fit
   std::snprintf(buf, sizeof buf, "%.*f", static_cast<int>(ndigits), x);
   return std::strtod(buf, nullptr);
 }

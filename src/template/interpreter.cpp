@@ -119,10 +119,11 @@ Value slice_value(const Value& obj, const Value& start_v, const Value& stop_v, c
   int64_t start = clamp(as_opt(start_v, "start"), step > 0 ? 0 : n - 1);
   int64_t stop = clamp(as_opt(stop_v, "stop"), step > 0 ? n : -1);
   std::vector<size_t> picks;
+  // Steps may be huge; stop before the index would overflow.
   if (step > 0) {
-    for (int64_t i = start; i < stop; i += step) picks.push_back(static_cast<size_t>(i));
+    for (int64_t i = start; i < stop; i = (stop - i > step) ? i + step : stop) picks.push_back(static_cast<size_t>(i));
   } else {
-    for (int64_t i = start; i > stop; i += step) picks.push_back(static_cast<size_t>(i));
+    for (int64_t i = start; i > stop; i = (i - stop > -(step + 1)) ? i + step : stop) picks.push_back(static_cast<size_t>(i));
   }
   if (obj.is_string()) {
     std::u32string out;

@@ -28,7 +28,8 @@ double py_fmod(double a, double b) {
 }
 
 Value repeat(const Value& seq, int64_t n, const Interpreter& interp) {
-  if (n <= 0) return seq.is_string() ? Value(std::string()) : (seq.is_tuple() ? Value::tuple({}) : Value::list({}));
+  const bool empty = seq.is_string() ? seq.str().empty() : seq.items().empty();
+  if (n <= 0 || empty) return seq.is_string() ? Value(std::string()) : (seq.is_tuple() ? Value::tuple({}) : Value::list({}));
   if (seq.is_string()) {
     interp.check_size(seq.str().size() * static_cast<size_t>(std::min<int64_t>(n, 1 << 30)));
     std::string out;
