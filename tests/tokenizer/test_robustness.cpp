@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "support/fixtures.h"
+#include "gguf/gguf.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ledge::tokenizer {
@@ -103,6 +104,42 @@ TEST(Robustness, ConcurrentEncodesAgree) {
     }
     for (auto& th : threads) th.join();
     for (const auto& g : got) EXPECT_EQ(g, serial) << name;
+  }
+}
+
+// SPM merges words one by one only when that cannot change the result. Check
+// it on real text: the same vocab plus one token that glues words (and never
+// occurs in the text) forces whole-text merging; both must agree.
+TEST(Robustness, SpmWordByWordEqualsWholeTextMerging) {
+  auto file = gguf::File::open(test::fixture("tokenizer/ggml-vocab-llama-spm.gguf").string());
+  ASSERT_TRUE(file.ok()) << file.message();
+  auto meta = read_vocab_metadata(*file);
+  ASSERT_TRUE(meta.ok()) << meta.message();
+  auto glued = *meta;
+  glued.tokens.push_back("\x7F\xE2\x96\x81\x7F");
+  glued.scores->push_back(-1.0f);
+  glued.token_types->push_back(1);
+  auto fast = Tokenizer::create(*Vocab::build(std::move(*meta)));
+  auto whole = Tokenizer::create(*Vocab::build(std::move(glued)));
+  ASSERT_TRUE(fast.ok() && whole.ok());
+
+  std::string text = test::read_file(test::fixture("text/story.txt"));
+  text += test::read_file(test::fixture("tokenizer/ggml-vocab-llama-spm.gguf.inp"));
+  std::mt19937 rng(5);
+  const char32_t alphabet[] = {U' ', U' ', U'a', U'e', U't', U'\n', U'\u00e9', U'\u65e5', U'\U0001F999', U'.', U'7'};
+  for (int i = 0; i < 20000; ++i) {
+    const char32_t cp = alphabet[rng() % std::size(alphabet)];
+    std::string utf8;
+    if (cp < 0x80) {
+      utf8.push_back(static_cast<char>(cp));
+    } else {
+      utf8 = cp == U'\u00e9' ? "\xC3\xA9" : cp == U'\u65e5' ? "\xE6\x97\xA5" : "\xF0\x9F\xA6\x99";
+    }
+    text += utf8;
+  }
+  for (size_t at = 0; at < text.size(); at += 4096) {
+    const std::string chunk = text.substr(at, 4096);
+    EXPECT_EQ(*(*fast)->encode(chunk, true, false), *(*whole)->encode(chunk, true, false)) << "offset " << at;
   }
 }
 
