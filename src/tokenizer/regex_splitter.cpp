@@ -4,6 +4,8 @@
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
+#include <algorithm>
+#include <climits>
 #include <string>
 
 #include "tokenizer/utf8.h"
@@ -67,6 +69,13 @@ Status RegexSplitter::split(std::string_view text, std::vector<std::pair<size_t,
     UErrorCode status = U_ZERO_ERROR;
     std::unique_ptr<icu::RegexMatcher> m(pattern->matcher(u16, status));
     if (U_FAILURE(status)) return Error{std::string("pre-tokenizer: ICU matcher failed: ") + u_errorName(status)};
+    // Loops over lookahead groups (gpt-4o, tekken) keep one backtrack frame
+    // per character; ICU's default 8 MB frame stack overflows near 100 KB of
+    // letters. Allow what the longest piece can need, within ICU's int32 cap.
+    int64_t longest = 0;
+    for (const int32_t len : lengths) longest = std::max<int64_t>(longest, len);
+    m->setStackLimit(static_cast<int32_t>(std::min<int64_t>(INT32_MAX, std::max<int64_t>(8 << 20, longest * 512))),
+                     status);
     refined.clear();
     refined.reserve(lengths.size() * 2);
     int32_t start = 0;

@@ -78,5 +78,17 @@ TEST(PreTokenizers, NonAsciiWhitespaceIsWhitespace) {
   EXPECT_EQ(split("gpt-2", "a\xE3\x80\x80" "b"), (V{"a", "\xE3\x80\x80", "b"}));
 }
 
+// Presets with lookahead loops need a backtrack frame per character; long
+// runs must still split (ICU's default frame stack gives up near 100 KB).
+TEST(PreTokenizers, LongRunsDoNotOverflowTheMatcher) {
+  for (const char* name : {"gpt-4o", "tekken", "llama-bpe", "deepseek-v3"}) {
+    for (const std::string& run : {std::string(300000, 'a'), std::string(300000, ' ')}) {
+      const auto pieces = split(name, run);
+      ASSERT_EQ(pieces.size(), 1u) << name;
+      EXPECT_EQ(pieces[0].size(), run.size()) << name;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ledge::tokenizer
