@@ -58,7 +58,8 @@ struct TensorTypeTraits {
 // define (the caller reports the id and where it was read).
 std::optional<TensorTypeTraits> tensor_type_traits(uint32_t id);
 
-// Name of a type for messages ("Q4_K"; "type#99" if unknown).
+// Name of a type for messages ("Q4_K"; "type#unknown" for an id the table
+// lacks; the parser rejects such ids, naming the number, before this is used).
 std::string_view tensor_type_name(TensorType t);
 
 }  // namespace ledge::gguf
