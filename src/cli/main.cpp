@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   ledge::cli::add_run_command(app, exit_code);
   ledge::cli::add_perplexity_command(app, exit_code);
   ledge::cli::add_check_template_command(app, exit_code);
+  ledge::cli::add_synth_command(app, exit_code);
+  ledge::cli::add_quantize_command(app, exit_code);
+  ledge::cli::add_bench_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
