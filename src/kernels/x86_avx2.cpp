@@ -187,12 +187,9 @@ float vec_dot_q5_1_q8_1(int64_t n, const void* w, const void* act) {
 
 // --------------------------------------------------------- k-quants x Q8_K
 
-// Sum over the super-block of min_(g/2) * bsum_g (exact int).
-int32_t mins_dot_bsums(const uint8_t mins[8], const int16_t bsums[16]) {
-  const __m128i m8 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(mins));
-  const __m256i m16 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));  // each min twice
-  const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bsums));
-  return hsum_i32(_mm256_madd_epi16(m16, b));
+// The 8 Q4_K/Q5_K scales as int16 in both 128-bit lanes.
+__m256i scales_k4(uint64_t scales) {
+  return _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<long long>(scales))));
 }
 
 float vec_dot_q4_k_q8_k(int64_t n, const void* w, const void* act) {
@@ -202,9 +199,10 @@ float vec_dot_q4_k_q8_k(int64_t n, const void* w, const void* act) {
   __m256 acc = _mm256_setzero_ps();
   float summ = 0;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    uint8_t sc[8], mn[8];
-    unpack_scales_mins_k4(x[i].scales, sc, mn);
+    uint64_t sc, mn;
+    unpack_scales_mins_k4_words(x[i].scales, &sc, &mn);
     summ += (half_to_float(x[i].dmin) * y[i].d) * static_cast<float>(mins_dot_bsums(mn, y[i].bsums));
+    const __m256i scales = scales_k4(sc);
     __m256i sumi = _mm256_setzero_si256();
     for (int c = 0; c < 4; ++c) {
       const __m256i q = load256(x[i].qs + 32 * c);
@@ -212,8 +210,8 @@ float vec_dot_q4_k_q8_k(int64_t n, const void* w, const void* act) {
       const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
       const __m256i plo = _mm256_maddubs_epi16(lo, load256(y[i].qs + 64 * c));
       const __m256i phi = _mm256_maddubs_epi16(hi, load256(y[i].qs + 64 * c + 32));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(plo, _mm256_set1_epi16(sc[2 * c])));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(phi, _mm256_set1_epi16(sc[2 * c + 1])));
+      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(plo, _mm256_shuffle_epi8(scales, word_pattern(2 * c))));
+      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(phi, _mm256_shuffle_epi8(scales, word_pattern(2 * c + 1))));
     }
     acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[i].d) * y[i].d), _mm256_cvtepi32_ps(sumi), acc);
   }
@@ -228,9 +226,10 @@ float vec_dot_q5_k_q8_k(int64_t n, const void* w, const void* act) {
   __m256 acc = _mm256_setzero_ps();
   float summ = 0;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    uint8_t sc[8], mn[8];
-    unpack_scales_mins_k4(x[i].scales, sc, mn);
+    uint64_t sc, mn;
+    unpack_scales_mins_k4_words(x[i].scales, &sc, &mn);
     summ += (half_to_float(x[i].dmin) * y[i].d) * static_cast<float>(mins_dot_bsums(mn, y[i].bsums));
+    const __m256i scales = scales_k4(sc);
     const __m256i qh = load256(x[i].qh);
     __m256i sumi = _mm256_setzero_si256();
     for (int c = 0; c < 4; ++c) {
@@ -242,8 +241,8 @@ float vec_dot_q5_k_q8_k(int64_t n, const void* w, const void* act) {
       const __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), low4), hhi);
       const __m256i plo = _mm256_maddubs_epi16(lo, load256(y[i].qs + 64 * c));
       const __m256i phi = _mm256_maddubs_epi16(hi, load256(y[i].qs + 64 * c + 32));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(plo, _mm256_set1_epi16(sc[2 * c])));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(phi, _mm256_set1_epi16(sc[2 * c + 1])));
+      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(plo, _mm256_shuffle_epi8(scales, word_pattern(2 * c))));
+      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(phi, _mm256_shuffle_epi8(scales, word_pattern(2 * c + 1))));
     }
     acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[i].d) * y[i].d), _mm256_cvtepi32_ps(sumi), acc);
   }

@@ -132,17 +132,34 @@ static inline void sum_i8_16x2(const int8_t* p, int32_t* first, int32_t* second)
   *second = static_cast<int32_t>(_mm_cvtsi128_si64(hi) + _mm_extract_epi64(hi, 1)) - 16 * 128;
 }
 
-// Q4_K / Q5_K 6-bit (scale, min) pairs; same layout as kquant_scales.h's
-// unpack_scale_min_k4 (kept separate for the one-definition reason above).
-static inline void unpack_scales_mins_k4(const uint8_t* s, uint8_t sc[8], uint8_t mn[8]) {
-  for (int j = 0; j < 4; ++j) {
-    sc[j] = s[j] & 63;
-    mn[j] = s[j + 4] & 63;
-  }
-  for (int j = 4; j < 8; ++j) {
-    sc[j] = static_cast<uint8_t>((s[j + 4] & 0x0f) | ((s[j - 4] >> 6) << 4));
-    mn[j] = static_cast<uint8_t>((s[j + 4] >> 4) | ((s[j] >> 6) << 4));
-  }
+// Q4_K / Q5_K 6-bit (scale, min) pairs (kquant_scales.h layout, kept
+// separate for the one-definition reason above), unpacked on whole words: 8 scales and 8 mins as 8 bytes each
+// (byte j = pair j). Words a, b, c are bytes 0-3, 4-7, 8-11 of the packed
+// field: pairs 0-3 are the low 6 bits of a (scales) and b (mins); pairs 4-7
+// take their low 4 bits from the nibbles of c and their top 2 bits from the
+// top 2 bits of a (scales) and b (mins).
+static inline void unpack_scales_mins_k4_words(const uint8_t* s, uint64_t* scales, uint64_t* mins) {
+  uint32_t a, b, c;
+  __builtin_memcpy(&a, s, 4);
+  __builtin_memcpy(&b, s + 4, 4);
+  __builtin_memcpy(&c, s + 8, 4);
+  const uint32_t sc_hi = (c & 0x0f0f0f0fu) | (((a >> 6) & 0x03030303u) << 4);
+  const uint32_t mn_hi = ((c >> 4) & 0x0f0f0f0fu) | (((b >> 6) & 0x03030303u) << 4);
+  *scales = (a & 0x3f3f3f3fu) | (static_cast<uint64_t>(sc_hi) << 32);
+  *mins = (b & 0x3f3f3f3fu) | (static_cast<uint64_t>(mn_hi) << 32);
+}
+
+// Sum over a Q4_K/Q5_K super-block of min_(g/2) * bsum_g (exact int), the
+// 8 mins given as the bytes of a word.
+static inline int32_t mins_dot_bsums(uint64_t mins, const int16_t bsums[16]) {
+  const __m128i m8 = _mm_cvtsi64_si128(static_cast<long long>(mins));
+  const __m256i m16 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));  // each min twice
+  return hsum_i32(_mm256_madd_epi16(m16, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bsums))));
+}
+
+// pshufb pattern that broadcasts int16 element j of each 128-bit lane.
+static inline __m256i word_pattern(int j) {
+  return _mm256_set1_epi16(static_cast<short>((2 * j) | ((2 * j + 1) << 8)));
 }
 
 // Q3_K's 16 signed 6-bit scales (kquant_scales.h's unpack_scale_q3_k layout).

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "kernels/dispatch.h"
+
 namespace ledge::runtime {
 
 Result<std::unique_ptr<Engine>> Engine::load(const std::string& path, const EngineOptions& opts) {
@@ -11,6 +13,10 @@ Result<std::unique_ptr<Engine>> Engine::load(const std::string& path, const Engi
     return Error{"parallel sequences must be in [1, 1024], got " + std::to_string(opts.n_parallel)};
   if (opts.max_batch < 1 || opts.max_batch > 65536)
     return Error{"batch size must be in [1, 65536], got " + std::to_string(opts.max_batch)};
+  if (opts.n_threads < 1 || opts.n_threads > 256)
+    return Error{"thread count must be in [1, 256], got " + std::to_string(opts.n_threads)};
+  // Best SIMD kernels for this CPU (once per process; $LEDGE_ISA caps it).
+  kernels::init_dispatch();
   auto m = model::Model::load(path);
   if (!m.ok()) return m.status();
   auto e = std::unique_ptr<Engine>(new Engine());
@@ -32,6 +38,7 @@ Result<std::unique_ptr<Engine>> Engine::load(const std::string& path, const Engi
   e->cache_ = std::move(cache).value();
   e->forward_ = std::make_unique<model::Forward>(*e->model_, e->max_batch_, e->n_ctx_);
   e->batch_.reserve(size_t(e->max_batch_));
+  e->pool_ = std::make_unique<ThreadPool>(opts.n_threads);
   return e;
 }
 

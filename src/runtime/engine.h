@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/thread_pool.h"
 #include "kvcache/kv_cache.h"
 #include "model/forward.h"
 #include "model/model.h"
@@ -23,6 +24,7 @@ struct EngineOptions {
   int32_t n_parallel = 1;    // sequences that may be alive at once
   int32_t max_batch = 512;   // tokens per forward pass (longer inputs are chunked)
   kv::KvType kv_type = kv::KvType::F16;
+  int32_t n_threads = 1;     // threads of the data-parallel loops: the caller + n_threads - 1 pool workers
 };
 
 class Engine {
@@ -34,6 +36,9 @@ class Engine {
   int32_t n_ctx() const { return n_ctx_; }
   int32_t n_vocab() const { return model_->hparams().n_vocab; }
   const kv::KvCache& cache() const { return cache_; }
+  // Created once at load with n_threads threads. Not yet used by the forward
+  // pass: linear() is where it is meant to split output rows.
+  ThreadPool& thread_pool() { return *pool_; }
 
   // A new empty sequence (fails when n_parallel sequences are alive).
   Result<kv::SeqId> new_sequence();
@@ -53,6 +58,7 @@ class Engine {
   std::unique_ptr<model::Model> model_;
   kv::KvCache cache_;
   std::unique_ptr<model::Forward> forward_;
+  std::unique_ptr<ThreadPool> pool_;
   int32_t n_ctx_ = 0;
   int32_t n_parallel_ = 1;
   int32_t max_batch_ = 512;
