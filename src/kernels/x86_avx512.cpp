@@ -1,6 +1,9 @@
 // AVX-512 (F/BW/VL) + AVX512-VNNI kernels. Compiled with those -m flags (see
 // CMakeLists.txt); dispatch.cpp installs them only on CPUs that have them.
-// The avx512 level keeps the avx2 kernels for everything not replaced here.
+// The avx512 level keeps the avx2 kernels for everything not replaced here:
+// only kernels that measured faster than their avx2 version on Zen 5
+// (bench/bench_kernels) are here. F16 (vcvtph2ps on 512 bits) and a 512-bit
+// Q4_K were not, so they were left out.
 //
 // The 32-element block types process two blocks per 512-bit register, one
 // per 256-bit half, with vpdpbusd (u8 x s8, four products summed into int32
@@ -58,13 +61,6 @@ float dot_rows(int64_t n, Load load) {
 float vec_dot_f32(int64_t n, const void* w, const void* act) {
   const float* rows[2] = {static_cast<const float*>(w), static_cast<const float*>(act)};
   return dot_rows(n, [&](int r, int64_t i, __mmask16 m) { return _mm512_maskz_loadu_ps(m, rows[r] + i); });
-}
-
-float vec_dot_f16(int64_t n, const void* w, const void* act) {
-  const uint16_t* rows[2] = {static_cast<const uint16_t*>(w), static_cast<const uint16_t*>(act)};
-  return dot_rows(n, [&](int r, int64_t i, __mmask16 m) {
-    return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, rows[r] + i));
-  });
 }
 
 float vec_dot_bf16(int64_t n, const void* w, const void* act) {
@@ -130,34 +126,6 @@ float vec_dot_q5_0_q8_0(int64_t n, const void* w, const void* act) {
 
 // --------------------------------------------------------- k-quants x Q8_K
 
-// Q4_K: each 32-byte chunk of qs holds two sub-blocks (low nibbles, then
-// high nibbles) whose 64 activations are contiguous, so one 512-bit
-// pmaddubsw covers both; the scale vector has sub-block 2c's scale in the
-// lower 256 bits and 2c+1's in the upper.
-float vec_dot_q4_k_q8_k(int64_t n, const void* w, const void* act) {
-  const auto* x = static_cast<const BlockQ4_K*>(w);
-  const auto* y = static_cast<const BlockQ8_K*>(act);
-  const __m512i low4 = _mm512_set1_epi8(0x0f);
-  __m512 acc = _mm512_setzero_ps();
-  float summ = 0;
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    uint64_t sc, mn;
-    unpack_scales_mins_k4_words(x[i].scales, &sc, &mn);
-    summ += (half_to_float(x[i].dmin) * y[i].d) * static_cast<float>(mins_dot_bsums(mn, y[i].bsums));
-    const __m512i scales = _mm512_broadcast_i32x4(_mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<long long>(sc))));
-    __m512i sumi = _mm512_setzero_si512();
-    for (int c = 0; c < 4; ++c) {
-      const __m256i q = load256(x[i].qs + 32 * c);
-      const __m512i q2 = _mm512_and_si512(join(q, _mm256_srli_epi16(q, 4)), low4);
-      const __m512i p = _mm512_maddubs_epi16(q2, _mm512_loadu_si512(y[i].qs + 64 * c));
-      const __m512i s = _mm512_shuffle_epi8(scales, join(word_pattern(2 * c), word_pattern(2 * c + 1)));
-      sumi = _mm512_add_epi32(sumi, _mm512_madd_epi16(p, s));
-    }
-    acc = _mm512_fmadd_ps(_mm512_set1_ps(half_to_float(x[i].d) * y[i].d), _mm512_cvtepi32_ps(sumi), acc);
-  }
-  return _mm512_reduce_add_ps(acc) - summ;
-}
-
 // Q6_K: per 128-element half, quants k = 0,1 (and 2,3) are 64 contiguous
 // elements whose low 4 bits are ql's 64 bytes (low, then high nibbles) and
 // whose top 2 bits come from qh. Unsigned quants q in 0..63 go through
@@ -209,12 +177,10 @@ constexpr KernelVariant vd(TT t, VecDotFn scalar_fn, VecDotFn simd_fn) {
 
 constexpr KernelVariant kVariants[] = {
     vd(TT::F32, s::vec_dot_f32, vec_dot_f32),
-    vd(TT::F16, s::vec_dot_f16, vec_dot_f16),
     vd(TT::BF16, s::vec_dot_bf16, vec_dot_bf16),
     vd(TT::Q4_0, s::vec_dot_q4_0_q8_0, vec_dot_q4_0_q8_0),
     vd(TT::Q5_0, s::vec_dot_q5_0_q8_0, vec_dot_q5_0_q8_0),
     vd(TT::Q8_0, s::vec_dot_q8_0_q8_0, vec_dot_q8_0_q8_0),
-    vd(TT::Q4_K, s::vec_dot_q4_k_q8_k, vec_dot_q4_k_q8_k),
     vd(TT::Q6_K, s::vec_dot_q6_k_q8_k, vec_dot_q6_k_q8_k),
 };
 
