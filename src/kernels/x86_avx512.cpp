@@ -2,8 +2,8 @@
 // CMakeLists.txt); dispatch.cpp installs them only on CPUs that have them.
 // The avx512 level keeps the avx2 kernels for everything not replaced here:
 // only kernels that measured faster than their avx2 version on Zen 5
-// (bench/bench_kernels) are here. F16 (vcvtph2ps on 512 bits) and a 512-bit
-// Q4_K were not, so they were left out.
+// (bench/bench_kernels) are here. F16 (vcvtph2ps on 512 bits), Q4_0 and
+// Q4_K on 512 bits were not, so they were left out.
 //
 // The 32-element block types process two blocks per 512-bit register, one
 // per 256-bit half, with vpdpbusd (u8 x s8, four products summed into int32
@@ -108,11 +108,6 @@ float vec_dot_q8_0_q8_0(int64_t n, const void* w, const void* act) {
                          [](const BlockQ8_0& b) { return load256(b.qs); });
 }
 
-float vec_dot_q4_0_q8_0(int64_t n, const void* w, const void* act) {
-  return dot_q8_0_blocks(n / kQK, static_cast<const BlockQ4_0*>(w), static_cast<const BlockQ8_0*>(act),
-                         [](const BlockQ4_0& b) { return _mm256_sub_epi8(nibbles_32(b.qs), _mm256_set1_epi8(8)); });
-}
-
 float vec_dot_q5_0_q8_0(int64_t n, const void* w, const void* act) {
   return dot_q8_0_blocks(n / kQK, static_cast<const BlockQ5_0*>(w), static_cast<const BlockQ8_0*>(act),
                          [](const BlockQ5_0& b) {
@@ -178,7 +173,6 @@ constexpr KernelVariant vd(TT t, VecDotFn scalar_fn, VecDotFn simd_fn) {
 constexpr KernelVariant kVariants[] = {
     vd(TT::F32, s::vec_dot_f32, vec_dot_f32),
     vd(TT::BF16, s::vec_dot_bf16, vec_dot_bf16),
-    vd(TT::Q4_0, s::vec_dot_q4_0_q8_0, vec_dot_q4_0_q8_0),
     vd(TT::Q5_0, s::vec_dot_q5_0_q8_0, vec_dot_q5_0_q8_0),
     vd(TT::Q8_0, s::vec_dot_q8_0_q8_0, vec_dot_q8_0_q8_0),
     vd(TT::Q6_K, s::vec_dot_q6_k_q8_k, vec_dot_q6_k_q8_k),
