@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   ledge::cli::add_synth_command(app, exit_code);
   ledge::cli::add_quantize_command(app, exit_code);
   ledge::cli::add_bench_command(app, exit_code);
+  ledge::cli::add_serve_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
