@@ -1,6 +1,9 @@
 #include "server/request_parsing.h"
 
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <random>
 
@@ -52,6 +55,12 @@ const char* type_name(const json& v) {
   return "object";
 }
 
+std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 ApiError wrong_type(const std::string& field, const char* want, const json& got) {
   return bad_request("'" + field + "' must be " + want + ", got " + type_name(got), field);
 }
@@ -63,8 +72,8 @@ std::optional<ApiError> read_number(const json& body, const char* field, double 
   if (!it->is_number()) return wrong_type(field, "a number", *it);
   const double v = it->get<double>();
   if (!std::isfinite(v) || v < lo || v > hi)
-    return bad_request("'" + std::string(field) + "' must be in [" + json(lo).dump() + ", " + json(hi).dump() +
-                           "], got " + json(v).dump(),
+    return bad_request("'" + std::string(field) + "' must be in [" + number_text(lo) + ", " + number_text(hi) +
+                           "], got " + number_text(v),
                        field);
   out = float(v);
   return std::nullopt;

@@ -1,0 +1,101 @@
+// The OpenAI Node SDK against `ledge serve` with stories260K.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import { startServer, metric, collectStream, MODEL_ID } from './server_harness.js';
+
+let srv;
+before(async () => { srv = await startServer(['--parallel', '8', '--ctx', '512']); });
+after(async () => { await srv?.stop(); });
+
+test('models: list and retrieve', async () => {
+  const list = await srv.client.models.list();
+  assert.deepEqual(list.data.map((m) => m.id), [MODEL_ID]);
+  const m = await srv.client.models.retrieve(MODEL_ID);
+  assert.equal(m.id, MODEL_ID);
+  assert.equal(m.object, 'model');
+  await assert.rejects(srv.client.models.retrieve('nope'), (e) => e instanceof OpenAI.NotFoundError);
+});
+
+test('completions: greedy text, usage and length finish', async () => {
+  const r = await srv.client.completions.create({ model: MODEL_ID, prompt: 'Once upon a time', max_tokens: 8, temperature: 0 });
+  // llama.cpp's greedy continuation of this prompt (golden/stories260K.json)
+  assert.match(r.choices[0].text, /^, there was a little girl/);
+  assert.equal(r.choices[0].finish_reason, 'length');
+  assert.equal(r.usage.completion_tokens, 8);
+  assert.equal(r.usage.total_tokens, r.usage.prompt_tokens + 8);
+  assert.ok(r.usage.prompt_tokens > 1);
+});
+
+test('completions: token-array prompt; ids outside the vocabulary are a 400', async () => {
+  const r = await srv.client.completions.create({ model: MODEL_ID, prompt: [1, 100, 200], max_tokens: 3, temperature: 0 });
+  assert.equal(r.usage.prompt_tokens, 3);
+  assert.equal(r.usage.completion_tokens, 3);
+  const bad = await fetch(srv.url + '/v1/completions', { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: MODEL_ID, prompt: [1, 99999], max_tokens: 2 }) });
+  assert.equal(bad.status, 400);
+  const body = await bad.json();
+  assert.equal(body.error.param, 'prompt');
+  assert.match(body.error.message, /99999/);
+});
+
+test('chat: non-stream and stream agree at temperature 0, usage chunk', async () => {
+  const messages = [{ role: 'user', content: 'Tell me a story.' }];
+  const full = await srv.client.chat.completions.create({ model: MODEL_ID, messages, max_tokens: 20, temperature: 0 });
+  assert.equal(full.object, 'chat.completion');
+  assert.equal(full.choices[0].message.role, 'assistant');
+  assert.equal(typeof full.choices[0].message.content, 'string');
+  const stream = await srv.client.chat.completions.create({ model: MODEL_ID, messages, max_tokens: 20, temperature: 0,
+    stream: true, stream_options: { include_usage: true } });
+  const got = await collectStream(stream);
+  assert.equal(got.text, full.choices[0].message.content);
+  assert.equal(got.finish, full.choices[0].finish_reason);
+  assert.deepEqual(got.usage, full.usage);
+});
+
+test('stop sequences end with finish_reason stop and are not returned', async () => {
+  const r = await srv.client.completions.create({ model: MODEL_ID, prompt: 'Once upon a time', max_tokens: 30,
+    temperature: 0, stop: ['little'] });
+  assert.equal(r.choices[0].finish_reason, 'stop');
+  assert.ok(!r.choices[0].text.includes('little'), r.choices[0].text);
+  assert.match(r.choices[0].text, /^, there was a $/);
+});
+
+test('seed makes sampling reproducible', async () => {
+  const req = { model: MODEL_ID, prompt: 'The cat', max_tokens: 24, temperature: 1, seed: 1234 };
+  const a = await srv.client.completions.create(req);
+  const b = await srv.client.completions.create(req);
+  assert.equal(a.choices[0].text, b.choices[0].text);
+});
+
+test('errors have the OpenAI shape', async () => {
+  await assert.rejects(srv.client.chat.completions.create({ model: 'missing', messages: [{ role: 'user', content: 'x' }] }),
+    (e) => e instanceof OpenAI.NotFoundError && e.status === 404 && e.code === 'model_not_found');
+  await assert.rejects(srv.client.chat.completions.create({ model: MODEL_ID, messages: [{ role: 'user', content: 'x' }], temperature: 5 }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'temperature');
+  await assert.rejects(srv.client.chat.completions.create({ model: MODEL_ID, messages: [] }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'messages');
+  await assert.rejects(srv.client.completions.create({ model: MODEL_ID, prompt: 'x', n: 2 }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'n');
+  await assert.rejects(srv.client.completions.create({ model: MODEL_ID, prompt: 'x', max_tokens: 100000 }),
+    (e) => e instanceof OpenAI.BadRequestError && e.code === 'context_length_exceeded');
+  const raw = await fetch(srv.url + '/v1/chat/completions', { method: 'POST', body: '{"model": ' });
+  assert.equal(raw.status, 400);
+  const body = await raw.json();
+  assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message', 'param', 'type']);
+  // still serving
+  assert.equal((await fetch(srv.url + '/health')).status, 200);
+});
+
+test('8 parallel streams at temperature 0 equal the same requests one by one', async () => {
+  const prompts = ['Once upon a time', 'The dog', 'Lily was', 'Tom and Sue', 'The sun', 'A little bird', 'One day', 'Mom said'];
+  const req = (p) => ({ model: MODEL_ID, prompt: p, max_tokens: 32, temperature: 0 });
+  const sequential = [];
+  for (const p of prompts) sequential.push((await srv.client.completions.create(req(p))).choices[0].text);
+  const parallel = await Promise.all(prompts.map(async (p) =>
+    (await collectStream(await srv.client.completions.create({ ...req(p), stream: true }))).text));
+  assert.deepEqual(parallel, sequential);
+  const text = await (await fetch(srv.url + '/metrics')).text();
+  assert.match(text, /vllm:time_to_first_token_seconds_count\{model_name="stories260K"\} [1-9]/);
+  assert.match(text, /ledge:http_requests_total\{route="\/v1\/completions",status="200"\}/);
+});
