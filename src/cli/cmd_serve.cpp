@@ -20,8 +20,11 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include "cli/commands.h"
 #include "server/openai_api.h"
+#include "tools/synth.h"
 
 namespace ledge::cli {
 namespace {
@@ -231,10 +234,39 @@ Result<std::vector<std::string>> read_api_keys(const std::string& path) {
   return keys;
 }
 
-int serve(const ServeConfig& c) {
+// Without --model the server still works offline: a deterministic tiny
+// random-weight model (`ledge synth --shape tiny`) generated once into the
+// cache folder ($LEDGE_CACHE, else ~/.cache/ledge). Its output is gibberish;
+// it exists to try the API, not to read the answers.
+Result<std::string> demo_model() {
+  std::filesystem::path dir;
+  if (const char* e = std::getenv("LEDGE_CACHE"); e && *e) dir = e;
+  else if (const char* h = std::getenv("HOME"); h && *h) dir = std::filesystem::path(h) / ".cache" / "ledge";
+  else return Error{"no --model given and neither LEDGE_CACHE nor HOME is set for the demo model's cache"};
+  const auto path = dir / "demo-tiny.gguf";
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return path.string();
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Error{"cannot create the cache folder " + dir.string() + ": " + ec.message()};
+  tools::SynthOptions so;
+  so.shape = *tools::shape_preset("tiny");
+  // Written under a temporary name and renamed, so a crash never leaves a
+  // truncated file that later runs would trust.
+  const auto tmp = dir / ("demo-tiny.gguf.tmp" + std::to_string(::getpid()));
+  auto r = tools::synthesize(so, tmp.string());
+  if (!r.ok()) return Error{"generating the demo model: " + r.message()};
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Error{"cannot move the demo model into place at " + path.string() + ": " + ec.message()};
+  return path.string();
+}
+
+int serve(ServeConfig c) {
   if (c.models.empty()) {
-    std::fprintf(stderr, "error: no model given: pass --model PATH (or set 'model' in the config, or LEDGE_MODEL)\n");
-    return 2;
+    auto demo = demo_model();
+    if (!demo.ok()) return std::fprintf(stderr, "error: %s\n", demo.message().c_str()), 2;
+    std::fprintf(stderr, "ledge serve: no --model given: serving the built-in demo model (random weights) from %s\n",
+                 demo->c_str());
+    c.models.push_back("demo-tiny=" + *demo);
   }
   server::ApiOptions api_opts;
   if (!c.api_key_file.empty()) {
