@@ -160,6 +160,7 @@ const std::unordered_map<std::string, FilterFn>& registry() {
       o.sort_keys = a.get_or(3, Value(false)).truthy();
       std::string out = json_dumps(v, o);
       interp.check_size(out.size());
+      interp.charge(out.size());
       return Value(std::move(out));
     };
     f["trim"] = [](Interpreter& interp, const Value& v, CallArgs& args) {
@@ -213,6 +214,7 @@ const std::unordered_map<std::string, FilterFn>& registry() {
         out += (a.has(1) && !a.get(1).is_none()) ? lookup_path(item, a.get(1)).to_str() : item.to_str();
         interp.check_size(out.size());
       }
+      interp.charge(out.size());
       return Value(std::move(out));
     };
     FilterFn dflt = [](Interpreter&, const Value& v, CallArgs& args) {
@@ -237,6 +239,7 @@ const std::unordered_map<std::string, FilterFn>& registry() {
       if (a.has(2) && !a.get(2).is_none()) margs.positional.push_back(a.get(2));
       Value r = (*bound_method(Value(v.to_str()), "replace")).callable_obj().fn(interp, margs);
       interp.check_size(r.str().size());
+      interp.charge(r.str().size());
       return r;
     };
     f["select"] = [](Interpreter& i, const Value& v, CallArgs& a) { return Value::list(select_items(i, v, a, false, true)); };
@@ -333,6 +336,7 @@ const std::unordered_map<std::string, FilterFn>& registry() {
         interp.check_size(out.size());
       }
       if (first) out = pad + out;
+      interp.charge(out.size());
       return Value(std::move(out));
     };
     f["safe"] = [](Interpreter&, const Value& v, CallArgs&) { return Value::markup(v.to_str()); };

@@ -214,6 +214,17 @@ Interpreter::Interpreter(const RenderLimits& limits, std::shared_ptr<Scope> glob
 
 void Interpreter::tick() {
   if (++steps_ > limits_.max_steps) fail("template exceeded its step budget (" + std::to_string(limits_.max_steps) + " steps)");
+  if (steps_ >= next_time_check_) {
+    next_time_check_ = steps_ + 1024;
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
+    if (static_cast<uint64_t>(elapsed.count()) > limits_.max_wall_ms)
+      fail("template rendering exceeded its time limit of " + std::to_string(limits_.max_wall_ms) + " ms");
+  }
+}
+
+void Interpreter::charge(size_t bytes) {
+  steps_ += bytes / 64;
+  tick();
 }
 
 void Interpreter::check_size(size_t bytes) const {
@@ -224,6 +235,7 @@ void Interpreter::check_size(size_t bytes) const {
 void Interpreter::emit(std::string_view text) {
   total_output_ += text.size();
   check_size(total_output_);
+  charge(text.size());
   out_->append(text);
 }
 
@@ -394,6 +406,7 @@ void Interpreter::exec_for(const Stmt& s, const std::shared_ptr<Scope>& scope) {
   const int64_t n = static_cast<int64_t>(items.size());
   auto last_seen = std::make_shared<std::optional<Value>>();  // state of loop.changed()
   for (int64_t i = 0; i < n; ++i) {
+    tick();
     auto iter_scope = child_scope(scope);
     assign(*s.target, items[static_cast<size_t>(i)], iter_scope, s.offset);
     auto loop = std::make_shared<DictObj>();
@@ -571,6 +584,7 @@ Value Interpreter::eval_binary(const Expr& e, const std::shared_ptr<Scope>& scop
     std::string a = l.to_str();
     std::string b = r.to_str();
     check_size(a.size() + b.size());
+    charge(a.size() + b.size());
     return Value(a + b);
   }
   return arithmetic(op, l, r, *this);

@@ -2,6 +2,7 @@
 // produces the rendered text, under resource limits for untrusted templates.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -17,6 +18,9 @@ struct RenderLimits {
   int max_call_depth = 128;               // nested macro calls
   int64_t max_range = 1'000'000;          // elements range() may produce
   int max_eval_depth = 600;               // nested statement/expression evaluation
+  // Wall-clock budget, checked as steps are counted: a backstop for work the
+  // step count weighs poorly (big values copied or compared many times).
+  uint64_t max_wall_ms = 10'000;
 };
 
 // Variables visible at one point; lookups walk up to the parent. For-loop
@@ -44,6 +48,10 @@ class Interpreter {
   void tick();
   // Fails when a string about to be built would exceed the output limit.
   void check_size(size_t bytes) const;
+  // Counts the cost of building `bytes` of string or list data against the
+  // step budget (one step per 64 bytes), so repeated copying of big values
+  // runs out of budget instead of running for hours.
+  void charge(size_t bytes);
   const RenderLimits& limits() const { return limits_; }
 
  private:
@@ -70,6 +78,8 @@ class Interpreter {
   std::string* out_ = nullptr;
   size_t total_output_ = 0;
   uint64_t steps_ = 0;
+  uint64_t next_time_check_ = 0;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   int call_depth_ = 0;
   int eval_depth_ = 0;
   // Scopes that macros and call blocks close over. Closures hold weak

@@ -27,17 +27,19 @@ double py_fmod(double a, double b) {
   return m;
 }
 
-Value repeat(const Value& seq, int64_t n, const Interpreter& interp) {
+Value repeat(const Value& seq, int64_t n, Interpreter& interp) {
   const bool empty = seq.is_string() ? seq.str().empty() : seq.items().empty();
   if (n <= 0 || empty) return seq.is_string() ? Value(std::string()) : (seq.is_tuple() ? Value::tuple({}) : Value::list({}));
   if (seq.is_string()) {
     interp.check_size(seq.str().size() * static_cast<size_t>(std::min<int64_t>(n, 1 << 30)));
+    interp.charge(seq.str().size() * static_cast<size_t>(n));
     std::string out;
     out.reserve(seq.str().size() * static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) out += seq.str();
     return Value(std::move(out));
   }
   interp.check_size(seq.items().size() * static_cast<size_t>(std::min<int64_t>(n, 1 << 30)) * sizeof(Value));
+  interp.charge(seq.items().size() * static_cast<size_t>(n) * sizeof(Value));
   std::vector<Value> out;
   for (int64_t i = 0; i < n; ++i) out.insert(out.end(), seq.items().begin(), seq.items().end());
   return seq.is_tuple() ? Value::tuple(std::move(out)) : Value::list(std::move(out));
@@ -45,7 +47,7 @@ Value repeat(const Value& seq, int64_t n, const Interpreter& interp) {
 
 }  // namespace
 
-Value arithmetic(const std::string& op, const Value& a, const Value& b, const Interpreter& interp) {
+Value arithmetic(const std::string& op, const Value& a, const Value& b, Interpreter& interp) {
   if (a.is_undefined()) undefined_error(a);
   if (b.is_undefined()) undefined_error(b);
   const bool both_numbers = a.is_number() && b.is_number();
@@ -59,6 +61,7 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b, const In
     if (both_numbers) return Value(a.as_float() + b.as_float());
     if (a.is_string() && b.is_string()) {
       interp.check_size(a.str().size() + b.str().size());
+      interp.charge(a.str().size() + b.str().size());
       if (a.is_markup() || b.is_markup()) {
         std::string l = a.is_markup() ? a.str() : html_escape(a.str());
         std::string r = b.is_markup() ? b.str() : html_escape(b.str());
@@ -67,6 +70,9 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b, const In
       return Value(a.str() + b.str());
     }
     if (a.is_list() && b.is_list() && a.is_tuple() == b.is_tuple()) {
+      size_t bytes = (a.items().size() + b.items().size()) * sizeof(Value);
+      interp.check_size(bytes);
+      interp.charge(bytes);
       std::vector<Value> out = a.items();
       out.insert(out.end(), b.items().begin(), b.items().end());
       return a.is_tuple() ? Value::tuple(std::move(out)) : Value::list(std::move(out));
@@ -100,6 +106,7 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b, const In
       std::vector<Value> args = b.is_tuple() ? b.items() : std::vector<Value>{b};
       std::string out = py_percent_format(a.str(), args);
       interp.check_size(out.size());
+      interp.charge(out.size());
       return Value(std::move(out));
     }
     unsupported(op, a, b);

@@ -11,6 +11,6 @@ class Interpreter;
 
 // op is one of + - * / // % **. Throws TemplateError with Python's message
 // for unsupported operand types, division by zero or integer overflow.
-Value arithmetic(const std::string& op, const Value& a, const Value& b, const Interpreter& interp);
+Value arithmetic(const std::string& op, const Value& a, const Value& b, Interpreter& interp);
 
 }  // namespace ledge::tmpl

@@ -88,3 +88,24 @@ TEST(TemplateLimits, NamespaceCannotContainItself) {
 
 }  // namespace
 }  // namespace ledge::tmpl
+
+namespace ledge::tmpl {
+namespace {
+
+TEST(TemplateLimits, CopyingBigStringsCountsAgainstTheBudget) {
+  // 100k copies of a 1 MB string would take minutes; charged by size, the
+  // budget runs out after about a thousand.
+  std::string e = testing::render_error(
+      "{% set ns = namespace(s='x' * 1000000) %}{% for i in range(100000) %}{% set ns.t = ns.s ~ 'y' %}{% endfor %}");
+  EXPECT_NE(e.find("step budget"), std::string::npos) << e;
+}
+
+TEST(TemplateLimits, WallClockBudgetIsEnforced) {
+  RenderOptions opts;
+  opts.limits.max_wall_ms = 0;
+  std::string e = testing::render_error("{% for i in range(100000) %}{% endfor %}", nlohmann::ordered_json::object(), opts);
+  EXPECT_NE(e.find("time limit"), std::string::npos) << e;
+}
+
+}  // namespace
+}  // namespace ledge::tmpl
