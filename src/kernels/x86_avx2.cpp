@@ -108,27 +108,30 @@ float vec_dot_q8_0_q8_0(int64_t n, const void* w, const void* act) {
   return hsum(acc);
 }
 
+// sum (q - 8) * a as pmaddubsw(q, a) - pmaddubsw(8, a) on the unsigned
+// nibbles: int16 pair sums within [-2032, 3810], no saturation, and fewer
+// operations than fixing up signs.
+inline __m256i q4_0_dot(const BlockQ4_0& x, const BlockQ8_0& y) {
+  const __m256i a = load256(y.qs);
+  const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(nibbles_32(x.qs), a), _mm256_maddubs_epi16(_mm256_set1_epi8(8), a));
+  return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+}
+
 float vec_dot_q4_0_q8_0(int64_t n, const void* w, const void* act) {
   const auto* x = static_cast<const BlockQ4_0*>(w);
   const auto* y = static_cast<const BlockQ8_0*>(act);
   const int64_t nb = n / kQK;
-  const __m256i eight = _mm256_set1_epi8(8);
   __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
   int64_t i = 0;
   for (; i + 2 <= nb; i += 2) {
-    const __m256i q0 = _mm256_sub_epi8(nibbles_32(x[i].qs), eight);
-    const __m256i q1 = _mm256_sub_epi8(nibbles_32(x[i + 1].qs), eight);
-    const __m256i p0 = dot_i8(q0, load256(y[i].qs));
-    const __m256i p1 = dot_i8(q1, load256(y[i + 1].qs));
-    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[i].d) * half_to_float(y[i].d)), _mm256_cvtepi32_ps(p0), acc0);
+    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[i].d) * half_to_float(y[i].d)),
+                           _mm256_cvtepi32_ps(q4_0_dot(x[i], y[i])), acc0);
     acc1 = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[i + 1].d) * half_to_float(y[i + 1].d)),
-                           _mm256_cvtepi32_ps(p1), acc1);
+                           _mm256_cvtepi32_ps(q4_0_dot(x[i + 1], y[i + 1])), acc1);
   }
-  for (; i < nb; ++i) {
-    const __m256i q = _mm256_sub_epi8(nibbles_32(x[i].qs), eight);
-    const __m256i p = dot_i8(q, load256(y[i].qs));
-    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[i].d) * half_to_float(y[i].d)), _mm256_cvtepi32_ps(p), acc0);
-  }
+  if (i < nb)
+    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[i].d) * half_to_float(y[i].d)),
+                           _mm256_cvtepi32_ps(q4_0_dot(x[i], y[i])), acc0);
   return hsum(_mm256_add_ps(acc0, acc1));
 }
 
