@@ -135,24 +135,33 @@ float vec_dot_q4_0_q8_0(int64_t n, const void* w, const void* act) {
   return hsum(_mm256_add_ps(acc0, acc1));
 }
 
-// Q5_0 quant q - 16 = nibble - 16 * (1 - bit4): OR-ing 0xF0 into a nibble
-// subtracts 16 in two's complement, so it is applied where bit 4 is clear.
-__m256i q5_0_quants(const BlockQ5_0& b) {
+// Q5_0: unsigned q = nibble | bit4 << 4 in 0..31; sum (q - 16) * a as
+// pmaddubsw(q, a) - pmaddubsw(16, a) (pair sums within [-4064, 7874]).
+inline __m256i q5_0_dot(const BlockQ5_0& x, const BlockQ8_0& y) {
   uint32_t qh;
-  std::memcpy(&qh, b.qh, sizeof(qh));
-  return _mm256_or_si256(nibbles_32(b.qs), _mm256_andnot_si256(bytes_from_bits(qh), _mm256_set1_epi8(char(0xF0))));
+  std::memcpy(&qh, x.qh, sizeof(qh));
+  const __m256i q = _mm256_or_si256(nibbles_32(x.qs), _mm256_and_si256(bytes_from_bits(qh), _mm256_set1_epi8(0x10)));
+  const __m256i a = load256(y.qs);
+  const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, a), _mm256_maddubs_epi16(_mm256_set1_epi8(16), a));
+  return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
 }
 
 float vec_dot_q5_0_q8_0(int64_t n, const void* w, const void* act) {
   const auto* x = static_cast<const BlockQ5_0*>(w);
   const auto* y = static_cast<const BlockQ8_0*>(act);
   const int64_t nb = n / kQK;
-  __m256 acc = _mm256_setzero_ps();
-  for (int64_t i = 0; i < nb; ++i) {
-    const __m256i p = dot_i8(q5_0_quants(x[i]), load256(y[i].qs));
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[i].d) * half_to_float(y[i].d)), _mm256_cvtepi32_ps(p), acc);
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 2 <= nb; i += 2) {
+    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[i].d) * half_to_float(y[i].d)),
+                           _mm256_cvtepi32_ps(q5_0_dot(x[i], y[i])), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[i + 1].d) * half_to_float(y[i + 1].d)),
+                           _mm256_cvtepi32_ps(q5_0_dot(x[i + 1], y[i + 1])), acc1);
   }
-  return hsum(acc);
+  if (i < nb)
+    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[i].d) * half_to_float(y[i].d)),
+                           _mm256_cvtepi32_ps(q5_0_dot(x[i], y[i])), acc0);
+  return hsum(_mm256_add_ps(acc0, acc1));
 }
 
 // Q4_1 / Q5_1: unsigned quants (0..15 / 0..31) straight into pmaddubsw; the

@@ -5,11 +5,11 @@
 // (bench/bench_kernels) are here. F16 (vcvtph2ps on 512 bits), and Q4_0 and
 // Q4_K on 512 bits were not, so they were left out (Q4_0 uses 256-bit VNNI).
 //
-// The 32-element block types process two blocks per 512-bit register, one
-// per 256-bit half, with vpdpbusd (u8 x s8, four products summed into int32
-// without intermediate saturation), so the per-block integer sums are exact
-// as in the avx2 and scalar kernels. Only the float summation order differs
-// from the scalar reference.
+// Q4_0 / Q5_0 use 256-bit vpdpbusd (u8 x s8, four products summed into
+// int32 without intermediate saturation) on the unsigned quants, Q6_K
+// 512-bit pmaddubsw; the per-block integer sums are exact as in the avx2 and
+// scalar kernels, only the float summation order differs from the scalar
+// reference. Q8_0 keeps the avx2 kernel, whose float order is llama.cpp's.
 #include <immintrin.h>
 
 #include <cstring>
@@ -25,17 +25,6 @@ namespace {
 using namespace x86;
 
 __m512i join(__m256i lo, __m256i hi) { return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1); }
-
-// Block scales of two blocks: lanes 0-7 get d0, lanes 8-15 d1.
-__m512 scales2(float d0, float d1) { return _mm512_mask_blend_ps(0xff00, _mm512_set1_ps(d0), _mm512_set1_ps(d1)); }
-
-// Signed x signed int8 dot in groups of 4 bytes (16 int32). |x| <= 128 fits
-// the unsigned operand; y takes x's sign (exact for |y| <= 127).
-__m512i dot_i8(__m512i x, __m512i y) {
-  const __m512i zero = _mm512_setzero_si512();
-  const __m512i sy = _mm512_mask_sub_epi8(y, _mm512_movepi8_mask(x), zero, y);
-  return _mm512_dpbusd_epi32(zero, _mm512_abs_epi8(x), sy);
-}
 
 // ---------------------------------------------------------------- float rows
 
@@ -73,41 +62,6 @@ float vec_dot_bf16(int64_t n, const void* w, const void* act) {
 
 // ------------------------------------------------------------ 32-blocks x Q8_0
 
-// Shared loop: `quants(b)` gives block b's 32 signed weight quants.
-template <typename Block, typename Quants>
-float dot_q8_0_blocks(int64_t nb, const Block* x, const BlockQ8_0* y, Quants quants) {
-  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
-  int64_t i = 0;
-  for (; i + 4 <= nb; i += 4) {
-    const __m512i p0 = dot_i8(join(quants(x[i]), quants(x[i + 1])), join(load256(y[i].qs), load256(y[i + 1].qs)));
-    const __m512i p1 =
-        dot_i8(join(quants(x[i + 2]), quants(x[i + 3])), join(load256(y[i + 2].qs), load256(y[i + 3].qs)));
-    const __m512 d0 = scales2(half_to_float(x[i].d) * half_to_float(y[i].d),
-                              half_to_float(x[i + 1].d) * half_to_float(y[i + 1].d));
-    const __m512 d1 = scales2(half_to_float(x[i + 2].d) * half_to_float(y[i + 2].d),
-                              half_to_float(x[i + 3].d) * half_to_float(y[i + 3].d));
-    acc0 = _mm512_fmadd_ps(d0, _mm512_cvtepi32_ps(p0), acc0);
-    acc1 = _mm512_fmadd_ps(d1, _mm512_cvtepi32_ps(p1), acc1);
-  }
-  for (; i + 2 <= nb; i += 2) {
-    const __m512i p = dot_i8(join(quants(x[i]), quants(x[i + 1])), join(load256(y[i].qs), load256(y[i + 1].qs)));
-    const __m512 d = scales2(half_to_float(x[i].d) * half_to_float(y[i].d),
-                             half_to_float(x[i + 1].d) * half_to_float(y[i + 1].d));
-    acc0 = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(p), acc0);
-  }
-  if (i < nb) {
-    // Odd block count: the upper half dots zeros.
-    const __m512i p = dot_i8(join(quants(x[i]), _mm256_setzero_si256()), join(load256(y[i].qs), _mm256_setzero_si256()));
-    acc1 = _mm512_fmadd_ps(scales2(half_to_float(x[i].d) * half_to_float(y[i].d), 0.0f), _mm512_cvtepi32_ps(p), acc1);
-  }
-  return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
-}
-
-float vec_dot_q8_0_q8_0(int64_t n, const void* w, const void* act) {
-  return dot_q8_0_blocks(n / kQK, static_cast<const BlockQ8_0*>(w), static_cast<const BlockQ8_0*>(act),
-                         [](const BlockQ8_0& b) { return load256(b.qs); });
-}
-
 // Q4_0 on 256 bits with VNNI: sum (q - 8) * a = sum q * a - sum 8 * a, both
 // halves straight from vpdpbusd on the unsigned nibbles (no sign fix-ups).
 float vec_dot_q4_0_q8_0(int64_t n, const void* w, const void* act) {
@@ -132,15 +86,30 @@ float vec_dot_q4_0_q8_0(int64_t n, const void* w, const void* act) {
   return hsum(_mm256_add_ps(acc0, acc1));
 }
 
+// Q5_0 likewise: unsigned q = nibble | bit4 << 4 (bit 4 straight from the
+// qh mask via vpmovm2b), sum (q - 16) * a = dpbusd(q, a) - dpbusd(16, a).
 float vec_dot_q5_0_q8_0(int64_t n, const void* w, const void* act) {
-  return dot_q8_0_blocks(n / kQK, static_cast<const BlockQ5_0*>(w), static_cast<const BlockQ8_0*>(act),
-                         [](const BlockQ5_0& b) {
-                           uint32_t qh;
-                           std::memcpy(&qh, b.qh, sizeof(qh));
-                           // nibble | 0xF0 == nibble - 16 where bit 4 is clear.
-                           return _mm256_mask_mov_epi8(nibbles_32(b.qs), static_cast<__mmask32>(~qh),
-                                                       _mm256_or_si256(nibbles_32(b.qs), _mm256_set1_epi8(char(0xF0))));
-                         });
+  const auto* x = static_cast<const BlockQ5_0*>(w);
+  const auto* y = static_cast<const BlockQ8_0*>(act);
+  const int64_t nb = n / kQK;
+  const __m256i sixteen = _mm256_set1_epi8(16);
+  const __m256i zero = _mm256_setzero_si256();
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  auto block = [&](int64_t i, __m256 acc) {
+    uint32_t qh;
+    std::memcpy(&qh, x[i].qh, sizeof(qh));
+    const __m256i q = _mm256_mask_add_epi8(nibbles_32(x[i].qs), static_cast<__mmask32>(qh), nibbles_32(x[i].qs), sixteen);
+    const __m256i a = load256(y[i].qs);
+    const __m256i p = _mm256_sub_epi32(_mm256_dpbusd_epi32(zero, q, a), _mm256_dpbusd_epi32(zero, sixteen, a));
+    return _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[i].d) * half_to_float(y[i].d)), _mm256_cvtepi32_ps(p), acc);
+  };
+  int64_t i = 0;
+  for (; i + 2 <= nb; i += 2) {
+    acc0 = block(i, acc0);
+    acc1 = block(i + 1, acc1);
+  }
+  if (i < nb) acc0 = block(i, acc0);
+  return hsum(_mm256_add_ps(acc0, acc1));
 }
 
 // --------------------------------------------------------- k-quants x Q8_K
@@ -199,7 +168,6 @@ constexpr KernelVariant kVariants[] = {
     vd(TT::BF16, s::vec_dot_bf16, vec_dot_bf16),
     vd(TT::Q4_0, s::vec_dot_q4_0_q8_0, vec_dot_q4_0_q8_0),
     vd(TT::Q5_0, s::vec_dot_q5_0_q8_0, vec_dot_q5_0_q8_0),
-    vd(TT::Q8_0, s::vec_dot_q8_0_q8_0, vec_dot_q8_0_q8_0),
     vd(TT::Q6_K, s::vec_dot_q6_k_q8_k, vec_dot_q6_k_q8_k),
 };
 
