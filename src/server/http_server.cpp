@@ -231,7 +231,13 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
 HttpServer::HttpServer(asio::io_context& ioc, HttpHandler handler, HttpLimits limits)
     : ioc_(ioc), handler_(std::move(handler)), limits_(limits), acceptor_(asio::make_strand(ioc)) {}
 
-HttpServer::~HttpServer() { stop_accepting(); }
+// By now no io thread runs (the owner stopped the io_context first), so the
+// acceptor is closed directly rather than through a handler that would
+// outlive this object.
+HttpServer::~HttpServer() {
+  beast::error_code ignored;
+  acceptor_.close(ignored);
+}
 
 Status HttpServer::listen(const std::string& host, uint16_t port) {
   beast::error_code ec;

@@ -59,6 +59,8 @@ using HttpHandler = std::function<void(HttpRequest, std::shared_ptr<Responder>)>
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& ioc, HttpHandler handler, HttpLimits limits);
+  // Destroy only after the io_context has stopped: sessions refer to the
+  // handler and limits held here.
   ~HttpServer();
 
   // Binds and starts accepting; port 0 picks a free port (see port()).

@@ -164,7 +164,7 @@ ServedModel* OpenAiApi::find_model(const std::string& id) {
 
 void OpenAiApi::handle(HttpRequest req, std::shared_ptr<Responder> out) {
   const std::string& path = req.target;
-  const bool get = req.method == "GET" || req.method == "HEAD";
+  const bool get = req.method == "GET";
   const bool post = req.method == "POST";
   if (path == "/health") return reply(out, path, 200, {{"status", "ok"}});
   if (path == "/ready") {
