@@ -265,16 +265,22 @@ float vec_dot_q5_k_q8_k(int64_t n, const void* w, const void* act) {
 // 0-15 after pmaddubsw) get s0, lanes 8-15 get s1.
 __m256i scale_pair(int s0, int s1) { return _mm256_setr_m128i(_mm_set1_epi16(short(s0)), _mm_set1_epi16(short(s1))); }
 
+// Q6_K with unsigned quants q in 0..63 through pmaddubsw (pair sums <=
+// 16002); the -32 offset is applied once per super-block through the Q8_K
+// bsums: sum sc*(q-32)*a = sum sc*q*a - 32 * sum_g sc_g*bsum_g.
 float vec_dot_q6_k_q8_k(int64_t n, const void* w, const void* act) {
   const auto* x = static_cast<const BlockQ6_K*>(w);
   const auto* y = static_cast<const BlockQ8_K*>(act);
   const __m256i low4 = _mm256_set1_epi8(0x0f);
   const __m256i two = _mm256_set1_epi8(0x03);
-  const __m256i off = _mm256_set1_epi8(32);
-  __m256 acc = _mm256_setzero_ps();
+  float sumf = 0;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
+    const __m128i sc8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[i].scales));
+    const int32_t offset = hsum_i32(_mm256_madd_epi16(_mm256_cvtepi8_epi16(sc8), load256(y[i].bsums)));
     __m256i sumi = _mm256_setzero_si256();
     for (int h = 0; h < 2; ++h) {
+      // The 8 scales of this half as int16 in both 128-bit lanes.
+      const __m256i sc = _mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(h == 0 ? sc8 : _mm_srli_si128(sc8, 8)));
       const uint8_t* ql = x[i].ql + 64 * h;
       const __m256i qh = load256(x[i].qh + 32 * h);
       const __m256i l0 = load256(ql);
@@ -282,17 +288,19 @@ float vec_dot_q6_k_q8_k(int64_t n, const void* w, const void* act) {
       const __m256i lows[4] = {_mm256_and_si256(l0, low4), _mm256_and_si256(l1, low4),
                                _mm256_and_si256(_mm256_srli_epi16(l0, 4), low4),
                                _mm256_and_si256(_mm256_srli_epi16(l1, 4), low4)};
-      const int8_t* sc = x[i].scales + 8 * h;
       for (int k = 0; k < 4; ++k) {
         const __m256i high = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * k), two), 4);
-        const __m256i q = _mm256_sub_epi8(_mm256_or_si256(lows[k], high), off);
-        const __m256i p = dot_i8_pairs(q, load256(y[i].qs + 128 * h + 32 * k));
-        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, scale_pair(sc[2 * k], sc[2 * k + 1])));
+        const __m256i p = _mm256_maddubs_epi16(_mm256_or_si256(lows[k], high), load256(y[i].qs + 128 * h + 32 * k));
+        // Elements 0-15 of the chunk are sub-block 2k of the half, 16-31 2k+1.
+        const __m256i s = _mm256_shuffle_epi8(sc, _mm256_setr_m128i(_mm256_castsi256_si128(word_pattern(2 * k)),
+                                                                    _mm256_castsi256_si128(word_pattern(2 * k + 1))));
+        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, s));
       }
     }
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[i].d) * y[i].d), _mm256_cvtepi32_ps(sumi), acc);
+    const __m256i total = _mm256_sub_epi32(sumi, _mm256_setr_epi32(32 * offset, 0, 0, 0, 0, 0, 0, 0));
+    sumf += (half_to_float(x[i].d) * y[i].d) * static_cast<float>(hsum_i32(total));
   }
-  return hsum(acc);
+  return sumf;
 }
 
 float vec_dot_q3_k_q8_k(int64_t n, const void* w, const void* act) {
