@@ -1,0 +1,50 @@
+# End-to-end: `ledge synth --shape tiny` twice gives identical files (sha256),
+# the model generates with `ledge run`, and `ledge bench --json` on it emits
+# every documented field.  -DLEDGE=<ledge> -DWORK=<scratch dir>
+file(REMOVE_RECURSE "${WORK}")
+file(MAKE_DIRECTORY "${WORK}")
+function(ledge)
+  execute_process(COMMAND "${LEDGE}" ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "ledge ${ARGN} failed (exit ${rc}):\n${out}${err}")
+  endif()
+  set(LAST_OUT "${out}" PARENT_SCOPE)
+endfunction()
+
+ledge(synth --shape tiny --out "${WORK}/a.gguf")
+ledge(synth --shape tiny --out "${WORK}/b.gguf" --threads 1)
+file(SHA256 "${WORK}/a.gguf" sha_a)
+file(SHA256 "${WORK}/b.gguf" sha_b)
+if(NOT sha_a STREQUAL sha_b)
+  message(FATAL_ERROR "synth --shape tiny is not deterministic: ${sha_a} vs ${sha_b}")
+endif()
+
+ledge(run -m "${WORK}/a.gguf" -p "Hello world" -n 8 --temp 0)
+if(NOT LAST_OUT MATCHES "^Hello world")
+  message(FATAL_ERROR "ledge run did not echo the prompt:\n${LAST_OUT}")
+endif()
+
+ledge(synth --shape custom --arch qwen2 --n-embd 128 --n-layer 3 --n-head 4 --n-head-kv 2 --n-ff 256
+      --vocab 800 --untied --type Q4_K_M --out "${WORK}/custom.gguf")
+ledge(run -m "${WORK}/custom.gguf" -p "Hi" -n 4 --temp 0)
+
+ledge(bench -m "${WORK}/a.gguf" -p 8 -n 4 -r 1 --json)
+foreach(key model arch n_params file_bytes weight_bytes n_prompt n_gen reps threads_requested threads_used
+            load_seconds bytes_per_generated_token tg_weight_read_gbps peak_rss_bytes)
+  string(JSON v ERROR_VARIABLE e GET "${LAST_OUT}" ${key})
+  if(e)
+    message(FATAL_ERROR "bench JSON lacks '${key}': ${e}\n${LAST_OUT}")
+  endif()
+endforeach()
+foreach(kind pp_tokens_per_second tg_tokens_per_second)
+  string(JSON mean GET "${LAST_OUT}" ${kind} mean)
+  string(JSON n LENGTH "${LAST_OUT}" ${kind} samples)
+  if(NOT mean GREATER 0 OR NOT n EQUAL 1)
+    message(FATAL_ERROR "bench ${kind}: mean ${mean}, ${n} samples:\n${LAST_OUT}")
+  endif()
+endforeach()
+string(JSON n_prompt GET "${LAST_OUT}" n_prompt)
+if(NOT n_prompt EQUAL 8)
+  message(FATAL_ERROR "bench n_prompt ${n_prompt}")
+endif()
+file(REMOVE_RECURSE "${WORK}")
