@@ -261,10 +261,6 @@ float vec_dot_q5_k_q8_k(int64_t n, const void* w, const void* act) {
   return hsum(acc) - summ;
 }
 
-// Two 16-element sub-block scales as one int16 vector: lanes 0-7 (elements
-// 0-15 after pmaddubsw) get s0, lanes 8-15 get s1.
-__m256i scale_pair(int s0, int s1) { return _mm256_setr_m128i(_mm_set1_epi16(short(s0)), _mm_set1_epi16(short(s1))); }
-
 // Q6_K with unsigned quants q in 0..63 through pmaddubsw (pair sums <=
 // 16002); the -32 offset is applied once per super-block through the Q8_K
 // bsums: sum sc*(q-32)*a = sum sc*q*a - 32 * sum_g sc_g*bsum_g.
@@ -303,55 +299,73 @@ float vec_dot_q6_k_q8_k(int64_t n, const void* w, const void* act) {
   return sumf;
 }
 
+// The int16 scales of sub-blocks 2j (lanes 0-7) and 2j+1 (lanes 8-15) of
+// a 32-element chunk, from 8 int16 scales held in both 128-bit lanes.
+inline __m256i chunk_scales(__m256i sc8x2, int j) {
+  return _mm256_shuffle_epi8(
+      sc8x2, _mm256_setr_m128i(_mm256_castsi256_si128(word_pattern(2 * j)), _mm256_castsi256_si128(word_pattern(2 * j + 1))));
+}
+
+// 16 int8 scales -> int16 scales 8h..8h+7 in both 128-bit lanes.
+inline __m256i half_scales_i8(__m128i sc, int h) {
+  return _mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(h == 0 ? sc : _mm_srli_si128(sc, 8)));
+}
+
+// Q3_K: unsigned q = low2 | hbit << 2 in 0..7 (= signed quant + 4); the -4
+// offset goes through the bsums: sum sc*(q-4)*a = sum sc*q*a - 4*sum sc_g*bsum_g.
 float vec_dot_q3_k_q8_k(int64_t n, const void* w, const void* act) {
   const auto* x = static_cast<const BlockQ3_K*>(w);
   const auto* y = static_cast<const BlockQ8_K*>(act);
   const __m256i three = _mm256_set1_epi8(0x03);
-  const __m256i one = _mm256_set1_epi8(0x01);
-  __m256 acc = _mm256_setzero_ps();
+  const __m256i four = _mm256_set1_epi8(0x04);
+  float sumf = 0;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    int8_t sc[16];
-    unpack_scales_q3_k(x[i].scales, sc);
+    const __m128i sc = q3_k_scales(x[i].scales);
+    const int32_t offset = hsum_i32(_mm256_madd_epi16(_mm256_cvtepi8_epi16(sc), load256(y[i].bsums)));
     const __m256i hm = load256(x[i].hmask);
     __m256i sumi = _mm256_setzero_si256();
     for (int c = 0; c < 2; ++c) {
       const __m256i qs = load256(x[i].qs + 32 * c);
+      const __m256i scales = half_scales_i8(sc, c);
       for (int j = 0; j < 4; ++j) {
         const __m256i low = _mm256_and_si256(_mm256_srli_epi16(qs, 2 * j), three);
-        const __m256i hbit = _mm256_and_si256(_mm256_srli_epi16(hm, 4 * c + j), one);
-        // q = low - 4 + 4 * hbit
-        const __m256i q = _mm256_sub_epi8(low, _mm256_slli_epi16(_mm256_xor_si256(hbit, one), 2));
-        const __m256i p = dot_i8_pairs(q, load256(y[i].qs + 128 * c + 32 * j));
-        const int s = 8 * c + 2 * j;
-        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, scale_pair(sc[s], sc[s + 1])));
+        // Bit 4c + j of each hmask byte, moved to bit 2.
+        const int shift = 4 * c + j;
+        const __m256i hbit = shift >= 2 ? _mm256_srli_epi16(hm, shift - 2) : _mm256_slli_epi16(hm, 2 - shift);
+        const __m256i q = _mm256_or_si256(low, _mm256_and_si256(hbit, four));
+        const __m256i p = _mm256_maddubs_epi16(q, load256(y[i].qs + 128 * c + 32 * j));
+        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, chunk_scales(scales, j)));
       }
     }
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[i].d) * y[i].d), _mm256_cvtepi32_ps(sumi), acc);
+    const __m256i total = _mm256_sub_epi32(sumi, _mm256_setr_epi32(4 * offset, 0, 0, 0, 0, 0, 0, 0));
+    sumf += (half_to_float(x[i].d) * y[i].d) * static_cast<float>(hsum_i32(total));
   }
-  return hsum(acc);
+  return sumf;
 }
 
 float vec_dot_q2_k_q8_k(int64_t n, const void* w, const void* act) {
   const auto* x = static_cast<const BlockQ2_K*>(w);
   const auto* y = static_cast<const BlockQ8_K*>(act);
   const __m256i three = _mm256_set1_epi8(0x03);
+  const __m128i low4 = _mm_set1_epi8(0x0f);
   __m256 acc = _mm256_setzero_ps();
   float summ = 0;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     // mins (high nibbles) against the bsums, exact int.
     const __m128i s8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[i].scales));
-    const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(s8, 4), _mm_set1_epi8(0x0f)));
+    const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(s8, 4), low4));
     const int32_t summs =
         hsum_i32(_mm256_madd_epi16(mins, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[i].bsums))));
     summ += (y[i].d * half_to_float(x[i].dmin)) * static_cast<float>(summs);
+    const __m128i sc = _mm_and_si128(s8, low4);  // 0..15: the signed widening below is exact
     __m256i sumi = _mm256_setzero_si256();
     for (int c = 0; c < 2; ++c) {
       const __m256i qs = load256(x[i].qs + 32 * c);
+      const __m256i scales = half_scales_i8(sc, c);
       for (int j = 0; j < 4; ++j) {
         const __m256i q = _mm256_and_si256(_mm256_srli_epi16(qs, 2 * j), three);
         const __m256i p = _mm256_maddubs_epi16(q, load256(y[i].qs + 128 * c + 32 * j));
-        const int s = 8 * c + 2 * j;
-        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, scale_pair(x[i].scales[s] & 0x0f, x[i].scales[s + 1] & 0x0f)));
+        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, chunk_scales(scales, j)));
       }
     }
     acc = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * half_to_float(x[i].d)), _mm256_cvtepi32_ps(sumi), acc);

@@ -162,13 +162,22 @@ static inline __m256i word_pattern(int j) {
   return _mm256_set1_epi16(static_cast<short>((2 * j) | ((2 * j + 1) << 8)));
 }
 
-// Q3_K's 16 signed 6-bit scales (kquant_scales.h's unpack_scale_q3_k layout).
-static inline void unpack_scales_q3_k(const uint8_t* s, int8_t out[16]) {
-  for (int j = 0; j < 16; ++j) {
-    const int low = j < 8 ? (s[j] & 0x0f) : (s[j - 8] >> 4);
-    const int high = (s[8 + j % 4] >> (2 * (j / 4))) & 3;
-    out[j] = static_cast<int8_t>((low | (high << 4)) - 32);
-  }
+// Q3_K's 16 signed 6-bit scales (kquant_scales.h's unpack_scale_q3_k
+// layout) as int8 lanes. Low nibbles of bytes 0-7 are the low 4 bits of
+// scales 0-7, their high nibbles those of scales 8-15; bits 2*(j/4) of byte
+// 8 + j%4 are the top 2 bits of scale j; stored with a +32 bias.
+static inline __m128i q3_k_scales(const uint8_t* s) {
+  uint64_t l;
+  uint32_t h;
+  __builtin_memcpy(&l, s, 8);
+  __builtin_memcpy(&h, s + 8, 4);
+  const uint64_t m2 = 0x03030303u;
+  const uint64_t hi_0_7 = (h & m2) | (((h >> 2) & m2) << 32);
+  const uint64_t hi_8_15 = ((h >> 4) & m2) | (((h >> 6) & m2) << 32);
+  const uint64_t sc_0_7 = (l & 0x0f0f0f0f0f0f0f0full) | (hi_0_7 << 4);
+  const uint64_t sc_8_15 = ((l >> 4) & 0x0f0f0f0f0f0f0f0full) | (hi_8_15 << 4);
+  return _mm_sub_epi8(_mm_set_epi64x(static_cast<long long>(sc_8_15), static_cast<long long>(sc_0_7)),
+                      _mm_set1_epi8(32));
 }
 
 }  // namespace ledge::kernels::x86
