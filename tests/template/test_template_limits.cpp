@@ -57,7 +57,9 @@ TEST(TemplateLimits, GarbageNeverCrashes) {
       continue;
     }
     auto out = t->render(nlohmann::ordered_json::object());
-    if (!out.ok()) EXPECT_FALSE(out.message().empty()) << src;
+    if (!out.ok()) {
+      EXPECT_FALSE(out.message().empty()) << src;
+    }
   }
 }
 
