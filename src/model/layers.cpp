@@ -5,6 +5,8 @@
 #include <cstring>
 
 #include "kernels/fp16.h"
+#include "kernels/peer_order.h"
+#include "kernels/scalar_kernels.h"
 #include "kernels/type_traits.h"
 
 namespace ledge::model {
@@ -32,12 +34,24 @@ void linear(ForwardState& st, const Tensor& w, const float* in, float* out) {
   const size_t act_row = kernels::row_bytes(wt.vec_dot_type, n_in);
   // Quantize every activation row once; each weight row is then streamed once
   // for the whole batch.
+  kernels::QuantizeRowFn quantize = at.kernels.quantize;
+  if (wt.vec_dot_type == gguf::TensorType::Q8_0) quantize = kernels::scalar::quantize_row_q8_0_x86;
+  if (wt.vec_dot_type == gguf::TensorType::Q8_1) quantize = kernels::scalar::quantize_row_q8_1_x86;
   for (int t = 0; t < st.T; ++t)
-    at.kernels.quantize(in + size_t(t) * n_in, st.act.data() + size_t(t) * act_row, n_in);
+    quantize(in + size_t(t) * n_in, st.act.data() + size_t(t) * act_row, n_in);
+  kernels::VecDotFn dot = wt.kernels.vec_dot;
+  switch (w.type) {
+    case gguf::TensorType::Q8_0: dot = kernels::peer::vec_dot_q8_0_q8_0; break;
+    case gguf::TensorType::Q5_0: dot = kernels::peer::vec_dot_q5_0_q8_0; break;
+    case gguf::TensorType::Q4_1: dot = kernels::peer::vec_dot_q4_1_q8_1; break;
+    case gguf::TensorType::Q5_1: dot = kernels::peer::vec_dot_q5_1_q8_1; break;
+    case gguf::TensorType::Q4_0: dot = kernels::peer::vec_dot_q4_0_q8_0; break;
+    default: break;
+  }
   for (int64_t r = 0; r < n_out; ++r) {
     const uint8_t* wr = w.row(r);
     for (int t = 0; t < st.T; ++t)
-      out[size_t(t) * n_out + r] = wt.kernels.vec_dot(n_in, wr, st.act.data() + size_t(t) * act_row);
+      out[size_t(t) * n_out + r] = dot(n_in, wr, st.act.data() + size_t(t) * act_row);
   }
 }
 
@@ -61,8 +75,9 @@ void rope(const ForwardState& st, float* x, int n_heads) {
         const int i0 = hp.rope_style == RopeStyle::kNormal ? 2 * i : i;
         const int i1 = hp.rope_style == RopeStyle::kNormal ? 2 * i + 1 : i + half;
         const float a = v[i0], b = v[i1];
-        v[i0] = a * c[i] - b * s[i];
-        v[i1] = a * s[i] + b * c[i];
+        // As the reference's compiled code: the first product of each line fused.
+        v[i0] = std::fma(a, c[i], -(b * s[i]));
+        v[i1] = std::fma(a, s[i], b * c[i]);
       }
     }
   }
@@ -106,6 +121,30 @@ constexpr int kCellPad = 256;       // the reference pads the attended cell coun
 constexpr int kSplitMinCells = 512;
 constexpr int kSplitChunks = 2;     // the reference's thread count when the golden data was made
 
+// F16 dot product as the reference's AVX-512 build computes it
+// (ggml_vec_dot_f16): steps of 64 values feed 4 accumulators of 16 float lanes
+// with fma; the accumulators are combined pairwise (0+2, 1+3, then both) and
+// reduced across lanes; a tail shorter than 64 is added in double. Products of
+// two F16 values are exact in float.
+float dot_f16(const uint16_t* x, const uint16_t* y, int n) {
+  const int np = n & ~63;
+  float acc[4][16] = {};
+  for (int i = 0; i < np; i += 64)
+    for (int j = 0; j < 4; ++j)
+      for (int l = 0; l < 16; ++l) {
+        const int e = i + 16 * j + l;
+        acc[j][l] = std::fma(kernels::fp16_to_fp32(x[e]), kernels::fp16_to_fp32(y[e]), acc[j][l]);
+      }
+  double sum = 0.0;
+  if (np > 0) {
+    float v[16];
+    for (int l = 0; l < 16; ++l) v[l] = (acc[0][l] + acc[2][l]) + (acc[1][l] + acc[3][l]);
+    sum = double(kernels::peer::reduce_add16(v));
+  }
+  for (int i = np; i < n; ++i) sum += double(kernels::fp16_to_fp32(x[i]) * kernels::fp16_to_fp32(y[i]));
+  return float(sum);
+}
+
 struct Partial {
   float M = -INFINITY;
   float S = 0.0f;
@@ -122,9 +161,7 @@ Partial attend_one_chunk(ForwardState& st, int il, const BatchToken& bt, int kv_
   for (int32_t p = p0; p < p1; ++p) {
     const uint16_t* k = reinterpret_cast<const uint16_t*>(st.cache->k_row(il, bt.seq, p)) + size_t(kv_head) * hd;
     const uint16_t* v = reinterpret_cast<const uint16_t*>(st.cache->v_row(il, bt.seq, p)) + size_t(kv_head) * hd;
-    double dot = 0.0;
-    for (int i = 0; i < hd; ++i) dot += double(kernels::fp16_to_fp32(k[i]) * kernels::fp16_to_fp32(st.q16[i]));
-    const float s = float(dot) * scale;
+    const float s = dot_f16(k, st.q16.data(), hd) * scale;
     float ms = 1.0f, vs = 1.0f;
     if (s > r.M) {
       ms = std::exp(r.M - s);
@@ -133,9 +170,10 @@ Partial attend_one_chunk(ForwardState& st, int il, const BatchToken& bt, int kv_
     } else {
       vs = std::exp(s - r.M);
     }
+    // The reference's compiler contracts both updates into fused multiply-adds.
     for (int i = 0; i < hd; ++i)
-      acc[i] = kernels::fp32_to_fp16(kernels::fp16_to_fp32(acc[i]) + kernels::fp16_to_fp32(v[i]) * vs);
-    r.S = r.S * ms + vs;
+      acc[i] = kernels::fp32_to_fp16(std::fma(kernels::fp16_to_fp32(v[i]), vs, kernels::fp16_to_fp32(acc[i])));
+    r.S = std::fma(r.S, ms, vs);
   }
   for (int i = 0; i < hd; ++i) out[i] = kernels::fp16_to_fp32(acc[i]);
   return r;
@@ -202,9 +240,16 @@ void attend_tiled(ForwardState& st, int il, const BatchToken& bt, const float* q
       S *= ms;
     }
     M = m;
+    // The reference's softmax helper: its vector exp, each aligned group of
+    // 16 cells reduced in float, the group sums accumulated in double and
+    // added to the float running sum in double.
     double sum = 0.0;
-    for (int32_t p = t0; p < t1; ++p) sum += double(sc[p - t0] = std::exp(sc[p - t0] - M));
-    S += float(sum);
+    for (int32_t g0 = t0; g0 < t1; g0 += 16) {
+      float e[16] = {};
+      for (int32_t p = g0; p < std::min(t1, g0 + 16); ++p) e[p - g0] = sc[p - t0] = kernels::peer::expf_poly(sc[p - t0] - M);
+      sum += double(kernels::peer::reduce_add16(e));
+    }
+    S = float(double(S) + sum);
     for (int32_t p = t0; p < t1; ++p) {
       load(st.cache->v_row(il, bt.seq, p), row);
       const float w = sc[p - t0];
@@ -261,11 +306,8 @@ void attention(ForwardState& st, int il) {
 }
 
 void swiglu(ForwardState& st) {
-  const size_t n = size_t(st.T) * st.hp->n_ff;
-  for (size_t i = 0; i < n; ++i) {
-    const float g = st.gate[i];
-    st.gate[i] = g / (1.0f + std::exp(-g)) * st.up[i];
-  }
+  const size_t n = size_t(st.hp->n_ff);
+  for (int t = 0; t < st.T; ++t) kernels::peer::swiglu(int64_t(n), st.gate.data() + t * n, st.up.data() + t * n);
 }
 
 void add_residual(ForwardState& st, const float* y) {
