@@ -1,5 +1,6 @@
 #include "kernels/dispatch.h"
 
+#include <array>
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
@@ -29,16 +30,22 @@ std::span<const KernelVariant> variants_of(IsaLevel level) {
   return {};
 }
 
-// The scalar function behind `current`: itself, unless it is some level's
-// SIMD variant.
-template <typename Fn>
-Fn scalar_base(TensorType t, Fn Kernels::*slot, Fn current) {
-  for (IsaLevel level : {IsaLevel::kAvx2, IsaLevel::kAvx512}) {
-    for (const KernelVariant& v : variants_of(level)) {
-      if (v.type == t && v.simd.*slot != nullptr && v.simd.*slot == current) return v.scalar.*slot;
-    }
-  }
-  return current;
+// What install_level last put into each entry, and the function it replaced
+// there: an entry still holding what we installed gets re-resolved from that
+// base; anything else in it was installed by someone since and is the new
+// base. (Looking the base up from the SIMD function alone would be
+// ambiguous where one SIMD kernel twins two scalar functions.)
+struct Installed {
+  Kernels simd;
+  Kernels base;
+};
+std::array<Installed, 32> g_installed{};
+
+size_t type_index(TensorType t) {
+  const auto types = supported_types();
+  for (size_t i = 0; i < types.size(); ++i)
+    if (types[i] == t) return i;
+  return 0;  // not reached: callers iterate supported_types()
 }
 
 // The best variant of `base` at `level` or below (levels are cumulative).
@@ -56,7 +63,11 @@ template <typename Fn>
 void choose(IsaLevel level, TensorType t, Fn Kernels::*slot, Kernels& out) {
   const Fn current = type_info(t)->kernels.*slot;
   if (current == nullptr) return;
-  out.*slot = pick(level, t, slot, scalar_base(t, slot, current));
+  Installed& rec = g_installed[type_index(t)];
+  const Fn base = (rec.simd.*slot != nullptr && rec.simd.*slot == current) ? rec.base.*slot : current;
+  out.*slot = pick(level, t, slot, base);
+  rec.simd.*slot = out.*slot;
+  rec.base.*slot = base;
 }
 #endif
 

@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "kernels/blocks.h"
+#include "kernels/peer_order.h"
 #include "kernels/scalar_kernels.h"
 #include "kernels/x86_avx2_helpers.h"
 #include "kernels/x86_kernels.h"
@@ -373,6 +374,50 @@ float vec_dot_q2_k_q8_k(int64_t n, const void* w, const void* act) {
   return hsum(acc) - summ;
 }
 
+// ------------------------------------ twins of peer_order.h's x86-order dots
+
+// peer::vec_dot_q5_0_q8_0: one accumulator, fma(d, lane, acc) per block, hsum.
+float peer_vec_dot_q5_0_q8_0(int64_t n, const void* w, const void* act) {
+  const auto* x = static_cast<const BlockQ5_0*>(w);
+  const auto* y = static_cast<const BlockQ8_0*>(act);
+  __m256 acc = _mm256_setzero_ps();
+  for (int64_t i = 0; i < n / kQK; ++i)
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[i].d) * half_to_float(y[i].d)),
+                          _mm256_cvtepi32_ps(q5_0_dot(x[i], y[i])), acc);
+  return hsum(acc);
+}
+
+// peer::vec_dot_q4_0_q8_0 (the repack GEMV order): per block one exact int
+// sum s, then acc = fma(float(s), d_w * d_a, acc) block after block. The
+// sums and scales of 8 blocks are computed in vectors; only the fma chain
+// itself stays scalar, since its order is the point.
+float peer_vec_dot_q4_0_q8_0(int64_t n, const void* w, const void* act) {
+  const auto* x = static_cast<const BlockQ4_0*>(w);
+  const auto* y = static_cast<const BlockQ8_0*>(act);
+  const int64_t nb = n / kQK;
+  float acc = 0;
+  int64_t i = 0;
+  alignas(32) float sums[8], scales[8];
+  for (; i + 8 <= nb; i += 8) {
+    __m256i p[8];
+    for (int k = 0; k < 8; ++k) {
+      p[k] = q4_0_dot(x[i + k], y[i + k]);
+      scales[k] = half_to_float(x[i + k].d) * half_to_float(y[i + k].d);
+    }
+    // Transposing reduction: lane k of the result = the 8 lanes of p[k] summed.
+    const __m256i h01 = _mm256_hadd_epi32(p[0], p[1]), h23 = _mm256_hadd_epi32(p[2], p[3]);
+    const __m256i h45 = _mm256_hadd_epi32(p[4], p[5]), h67 = _mm256_hadd_epi32(p[6], p[7]);
+    const __m256i h0123 = _mm256_hadd_epi32(h01, h23), h4567 = _mm256_hadd_epi32(h45, h67);
+    const __m256i total = _mm256_add_epi32(_mm256_permute2x128_si256(h0123, h4567, 0x20),
+                                           _mm256_permute2x128_si256(h0123, h4567, 0x31));
+    _mm256_store_ps(sums, _mm256_cvtepi32_ps(total));
+    for (int k = 0; k < 8; ++k) acc = std::fma(sums[k], scales[k], acc);
+  }
+  for (; i < nb; ++i)
+    acc = std::fma(static_cast<float>(hsum_i32(q4_0_dot(x[i], y[i]))), half_to_float(x[i].d) * half_to_float(y[i].d), acc);
+  return acc;
+}
+
 // ------------------------------------------------------- activation quantizers
 
 int32_t sum_i8_32(const int8_t* qs) {
@@ -469,6 +514,10 @@ void quantize_row_q8_k(const float* src, void* dst, int64_t n) {
   }
 }
 
+float peer_vec_dot_q8_0_q8_0(int64_t n, const void* w, const void* act) { return vec_dot_q8_0_q8_0(n, w, act); }
+float peer_vec_dot_q4_1_q8_1(int64_t n, const void* w, const void* act) { return vec_dot_q4_1_q8_1(n, w, act); }
+float peer_vec_dot_q5_1_q8_1(int64_t n, const void* w, const void* act) { return vec_dot_q5_1_q8_1(n, w, act); }
+
 using TT = TensorType;
 namespace s = scalar;
 
@@ -493,6 +542,15 @@ constexpr KernelVariant kVariants[] = {
     vd(TT::Q4_K, s::vec_dot_q4_k_q8_k, vec_dot_q4_k_q8_k),
     vd(TT::Q5_K, s::vec_dot_q5_k_q8_k, vec_dot_q5_k_q8_k),
     vd(TT::Q6_K, s::vec_dot_q6_k_q8_k, vec_dot_q6_k_q8_k),
+    // peer_order.h's scalar models of llama.cpp's x86 float order: these
+    // twins are bit-exact with them (the Q8_0 / Q4_1 / Q5_1 kernels above
+    // already use exactly that order; distinct symbols keep each twin's
+    // scalar base unambiguous).
+    vd(TT::Q8_0, peer::vec_dot_q8_0_q8_0, peer_vec_dot_q8_0_q8_0),
+    vd(TT::Q5_0, peer::vec_dot_q5_0_q8_0, peer_vec_dot_q5_0_q8_0),
+    vd(TT::Q4_1, peer::vec_dot_q4_1_q8_1, peer_vec_dot_q4_1_q8_1),
+    vd(TT::Q5_1, peer::vec_dot_q5_1_q8_1, peer_vec_dot_q5_1_q8_1),
+    vd(TT::Q4_0, peer::vec_dot_q4_0_q8_0, peer_vec_dot_q4_0_q8_0),
     qz(TT::Q8_0, s::quantize_row_q8_0, quantize_row_q8_0),
     qz(TT::Q8_0, s::quantize_row_q8_0_x86, quantize_row_q8_0_x86),
     qz(TT::Q8_1, s::quantize_row_q8_1, quantize_row_q8_1),
