@@ -5,6 +5,8 @@
 //    every row of a matrix).
 //  * gemv/<type>/<isa>: 1024 rows x 4096 (4-17 MiB of weights: L3-resident
 //    here), one activation row: weight streaming speed, bytes/s of weights.
+//  * vec_dot_peer/<type>/<isa>: as vec_dot for the peer_order.h kernels
+//    (llama.cpp's x86 float order, what the engine runs) and their twins.
 //  * quantize/<type>/<isa>: 4096 floats -> activation blocks, bytes/s of input.
 //   build/release/bench/bench_kernels --benchmark_min_time=0.3
 #include <benchmark/benchmark.h>
@@ -12,9 +14,11 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/dispatch.h"
+#include "kernels/peer_order.h"
 #include "kernels/type_traits.h"
 
 namespace {
@@ -62,6 +66,13 @@ void bench_vec_dot(benchmark::State& state, TensorType t, IsaLevel level) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(w.size()));
 }
 
+void bench_vec_dot_peer(benchmark::State& state, TensorType t, k::VecDotFn peer_fn, IsaLevel level) {
+  k::reset_kernels();
+  k::install_kernels(t, {nullptr, nullptr, peer_fn});
+  bench_vec_dot(state, t, level);
+  k::reset_kernels();
+}
+
 void bench_gemv(benchmark::State& state, TensorType t, IsaLevel level) {
   select(state, level);
   const k::TypeInfo& ti = *k::type_info(t);
@@ -103,6 +114,13 @@ void register_all() {
             ->Unit(benchmark::kMicrosecond);
       }
     }
+    const std::pair<TensorType, k::VecDotFn> peers[] = {
+        {TensorType::Q8_0, k::peer::vec_dot_q8_0_q8_0}, {TensorType::Q5_0, k::peer::vec_dot_q5_0_q8_0},
+        {TensorType::Q4_1, k::peer::vec_dot_q4_1_q8_1}, {TensorType::Q5_1, k::peer::vec_dot_q5_1_q8_1},
+        {TensorType::Q4_0, k::peer::vec_dot_q4_0_q8_0}};
+    for (const auto& [t, fn] : peers)
+      benchmark::RegisterBenchmark(("vec_dot_peer/" + std::string(k::reference_type_info(t)->name) + "/" + isa).c_str(),
+                                   bench_vec_dot_peer, t, fn, level);
     for (TensorType t : {TensorType::Q8_0, TensorType::Q8_1, TensorType::Q8_K})
       benchmark::RegisterBenchmark(("quantize/" + std::string(k::reference_type_info(t)->name) + "/" + isa).c_str(),
                                    bench_quantize, t, level);
