@@ -72,8 +72,9 @@ int run(const BenchCliOptions& o) {
   }
   std::printf("model: %s (%s, %s, %.1f M params, %.1f MiB weights)\n", o.bench.model.c_str(), b.model_name.c_str(),
               b.arch.c_str(), double(b.n_params) / 1e6, double(b.weight_bytes) / (1 << 20));
-  std::printf("threads: %d requested, %d used%s\n", o.bench.n_threads, b.n_threads_applied,
-              b.threads_option_supported ? "" : " (the engine is single-threaded; -t is not applied yet)");
+  std::printf("threads: %d requested, %d passed to the engine%s\n", o.bench.n_threads, b.n_threads_applied,
+              b.threads_option_supported ? " (EngineOptions::n_threads)"
+                                         : " (this engine has no thread option; it runs single-threaded)");
   std::printf("load: %.3f s, peak RSS %.1f MiB\n", b.load_seconds, double(b.peak_rss_bytes) / (1 << 20));
   if (o.bench.n_prompt > 0) std::printf("pp%-4d %10.2f ± %.2f t/s\n", o.bench.n_prompt, b.pp.mean, b.pp.sd);
   if (o.bench.n_gen > 0) {

@@ -31,8 +31,8 @@ struct BenchResult {
   std::string arch, model_name;
   uint64_t file_bytes = 0, weight_bytes = 0, n_params = 0;
   uint64_t bytes_per_token = 0;  // weight bytes one decode step reads
-  int n_threads_applied = 1;     // what the engine actually used
-  bool threads_option_supported = false;
+  int n_threads_applied = 1;     // threads given to the engine (EngineOptions::n_threads when it exists)
+  bool threads_option_supported = false;  // whether EngineOptions has n_threads
   double load_seconds = 0;
   Throughput pp, tg;
   double tg_read_gbps = 0;       // bytes_per_token * tg mean
