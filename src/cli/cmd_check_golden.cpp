@@ -89,6 +89,7 @@ struct GoldenOptions {
   std::string kv_type = "auto";
   bool json_out = false;
   bool verbose = false;
+  int32_t threads = 1;
 };
 
 FileResult check_file(const std::string& path, const GoldenOptions& o) {
@@ -111,7 +112,8 @@ FileResult check_file(const std::string& path, const GoldenOptions& o) {
 
   runtime::EngineOptions eo;
   eo.n_ctx = 512;     // the peer ran with -c 512
-  eo.n_parallel = 2;  // a "prefill" step re-evaluates its context in a second sequence
+  eo.n_parallel = 2;
+  eo.n_threads = o.threads;  // a "prefill" step re-evaluates its context in a second sequence
   auto kv = parse_kv_type(o.kv_type == "auto" ? (clean_reference ? "f32" : "f16") : o.kv_type);
   if (!kv.ok()) return r.error = kv.message(), r;
   eo.kv_type = *kv;
@@ -223,6 +225,7 @@ void add_check_golden_command(CLI::App& app, int& exit_code) {
   sub->add_option("files", o->files, "golden JSON files")->required()->check(CLI::ExistingFile);
   sub->add_option("--kv-type", o->kv_type, "KV cache type: f16, f32 or auto (from the golden's server command)")
       ->check(CLI::IsMember({"auto", "f16", "f32"}));
+  sub->add_option("-t,--threads", o->threads, "threads (results must not depend on it)")->check(CLI::Range(1, 256));
   sub->add_flag("--json", o->json_out, "one JSON object per golden file");
   sub->add_flag("-v,--verbose", o->verbose, "explain every mismatch");
   sub->callback([o, &exit_code] { exit_code = run(*o); });

@@ -1,5 +1,8 @@
 #include "kernels/peer_order.h"
 
+#include "kernels/scalar_kernels.h"
+#include "kernels/type_traits.h"
+
 #include <cmath>
 #include <limits>
 
@@ -154,6 +157,25 @@ void swiglu(int64_t n, float* gate, const float* up) {
   for (; i + 15 < n; i += 16)
     for (int64_t k = i; k < i + 16; ++k) gate[k] = silu(gate[k]) * up[k];
   for (; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+}
+
+void install_as_reference() {
+  using gguf::TensorType;
+  Kernels q8_0;
+  q8_0.quantize = scalar::quantize_row_q8_0_x86;
+  install_kernels(TensorType::Q8_0, q8_0);
+  Kernels q8_1;
+  q8_1.quantize = scalar::quantize_row_q8_1_x86;
+  install_kernels(TensorType::Q8_1, q8_1);
+  const std::pair<TensorType, VecDotFn> dots[] = {
+      {TensorType::Q8_0, vec_dot_q8_0_q8_0}, {TensorType::Q5_0, vec_dot_q5_0_q8_0},
+      {TensorType::Q4_1, vec_dot_q4_1_q8_1}, {TensorType::Q5_1, vec_dot_q5_1_q8_1},
+      {TensorType::Q4_0, vec_dot_q4_0_q8_0}};
+  for (const auto& [type, fn] : dots) {
+    Kernels k;
+    k.vec_dot = fn;
+    install_kernels(type, k);
+  }
 }
 
 }  // namespace ledge::kernels::peer

@@ -19,6 +19,12 @@
 
 namespace ledge::kernels::peer {
 
+// Makes the type table's scalar entries the peer's arithmetic: x86 activation
+// rounding for Q8_0/Q8_1 and the peer-order dot products below for the legacy
+// quant types. Call at start-up before kernels::init_dispatch(), which then
+// installs the bit-identical SIMD twins. Idempotent.
+void install_as_reference();
+
 // Horizontal sum of 8 float lanes as the peer's AVX helpers do it
 // (hsum_float_8: high half + low half, then pairs, then the last two).
 float hsum8(const float lane[8]);

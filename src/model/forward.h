@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/thread_pool.h"
 #include "kvcache/kv_cache.h"
 #include "model/model.h"
 
@@ -27,6 +28,7 @@ struct ForwardState {
   const Model* model = nullptr;
   const HParams* hp = nullptr;
   kv::KvCache* cache = nullptr;
+  ThreadPool* pool = nullptr;   // data-parallel loops; nullptr = caller only
   std::span<const BatchToken> batch;
   int T = 0;
 
@@ -59,6 +61,8 @@ class Forward {
   Status run(std::span<const BatchToken> batch, kv::KvCache& cache, std::vector<float>& logits);
 
   int max_batch() const { return max_batch_; }
+  // Threads for the matrix products (not owned; may be nullptr).
+  void set_thread_pool(ThreadPool* pool) { st_.pool = pool; }
 
  private:
   Status validate(std::span<const BatchToken> batch, const kv::KvCache& cache) const;

@@ -6,7 +6,6 @@
 
 #include "kernels/fp16.h"
 #include "kernels/peer_order.h"
-#include "kernels/scalar_kernels.h"
 #include "kernels/type_traits.h"
 
 namespace ledge::model {
@@ -29,30 +28,40 @@ void rms_norm(const ForwardState& st, const Tensor& w, const float* x, float* ou
 void linear(ForwardState& st, const Tensor& w, const float* in, float* out) {
   const int64_t n_in = w.ne0;
   const int64_t n_out = w.ne1;
-  const kernels::TypeInfo& wt = *kernels::type_info(w.type);  // bind() checked support
-  const kernels::TypeInfo& at = *kernels::type_info(wt.vec_dot_type);
+  const int T = st.T;
+  // The table holds the reference's arithmetic (kernels::peer::install_as_reference)
+  // with SIMD twins where this CPU has them; bind() checked the type is supported.
+  const kernels::TypeInfo& wt = *kernels::type_info(w.type);
+  const kernels::QuantizeRowFn quantize = kernels::type_info(wt.vec_dot_type)->kernels.quantize;
+  const kernels::VecDotFn dot = wt.kernels.vec_dot;
   const size_t act_row = kernels::row_bytes(wt.vec_dot_type, n_in);
+  uint8_t* act = st.act.data();  // [T][act_row]
   // Quantize every activation row once; each weight row is then streamed once
   // for the whole batch.
-  kernels::QuantizeRowFn quantize = at.kernels.quantize;
-  if (wt.vec_dot_type == gguf::TensorType::Q8_0) quantize = kernels::scalar::quantize_row_q8_0_x86;
-  if (wt.vec_dot_type == gguf::TensorType::Q8_1) quantize = kernels::scalar::quantize_row_q8_1_x86;
-  for (int t = 0; t < st.T; ++t)
-    quantize(in + size_t(t) * n_in, st.act.data() + size_t(t) * act_row, n_in);
-  kernels::VecDotFn dot = wt.kernels.vec_dot;
-  switch (w.type) {
-    case gguf::TensorType::Q8_0: dot = kernels::peer::vec_dot_q8_0_q8_0; break;
-    case gguf::TensorType::Q5_0: dot = kernels::peer::vec_dot_q5_0_q8_0; break;
-    case gguf::TensorType::Q4_1: dot = kernels::peer::vec_dot_q4_1_q8_1; break;
-    case gguf::TensorType::Q5_1: dot = kernels::peer::vec_dot_q5_1_q8_1; break;
-    case gguf::TensorType::Q4_0: dot = kernels::peer::vec_dot_q4_0_q8_0; break;
-    default: break;
+  auto quantize_rows = [&](int64_t t, int) { quantize(in + size_t(t) * n_in, act + size_t(t) * act_row, n_in); };
+  // Output rows are split into chunks of 16 (64 bytes of each output row per
+  // task, so threads never write the same cache line). Every element is one
+  // vec_dot whichever thread runs it: results do not depend on the thread count.
+  constexpr int64_t kRowsPerTask = 16;
+  auto dot_rows = [&](int64_t task, int) {
+    const int64_t r1 = std::min(n_out, (task + 1) * kRowsPerTask);
+    for (int64_t r = task * kRowsPerTask; r < r1; ++r) {
+      const uint8_t* wr = w.row(r);
+      for (int t = 0; t < T; ++t) out[size_t(t) * n_out + r] = dot(n_in, wr, act + size_t(t) * act_row);
+    }
+  };
+  const int64_t n_tasks = (n_out + kRowsPerTask - 1) / kRowsPerTask;
+  if (st.pool != nullptr && st.pool->size() > 1) {
+    // parallel_for only fails on nested/concurrent use, which the engine's
+    // single forward thread never does; fall back to the caller if it ever did.
+    if (!st.pool->parallel_for(T, quantize_rows).ok())
+      for (int t = 0; t < T; ++t) quantize_rows(t, 0);
+    if (!st.pool->parallel_for(n_tasks, dot_rows).ok())
+      for (int64_t k = 0; k < n_tasks; ++k) dot_rows(k, 0);
+    return;
   }
-  for (int64_t r = 0; r < n_out; ++r) {
-    const uint8_t* wr = w.row(r);
-    for (int t = 0; t < st.T; ++t)
-      out[size_t(t) * n_out + r] = dot(n_in, wr, st.act.data() + size_t(t) * act_row);
-  }
+  for (int t = 0; t < T; ++t) quantize_rows(t, 0);
+  for (int64_t k = 0; k < n_tasks; ++k) dot_rows(k, 0);
 }
 
 void add_bias(const ForwardState& st, const Tensor& b, float* y) {

@@ -1,9 +1,11 @@
 #include "runtime/engine.h"
 
 #include <algorithm>
+#include <mutex>
 #include <string>
 
 #include "kernels/dispatch.h"
+#include "kernels/peer_order.h"
 
 namespace ledge::runtime {
 
@@ -15,8 +17,15 @@ Result<std::unique_ptr<Engine>> Engine::load(const std::string& path, const Engi
     return Error{"batch size must be in [1, 65536], got " + std::to_string(opts.max_batch)};
   if (opts.n_threads < 1 || opts.n_threads > 256)
     return Error{"thread count must be in [1, 256], got " + std::to_string(opts.n_threads)};
-  // Best SIMD kernels for this CPU (once per process; $LEDGE_ISA caps it).
-  kernels::init_dispatch();
+  // The reference's arithmetic, then the best SIMD twins for this CPU (once
+  // per process; $LEDGE_ISA caps the level). set_isa_level re-resolves the
+  // twins in case something called init_dispatch before the install.
+  static std::once_flag kernels_once;
+  std::call_once(kernels_once, [] {
+    kernels::peer::install_as_reference();
+    kernels::init_dispatch();
+    (void)kernels::set_isa_level(kernels::isa_level_from_env());
+  });
   auto m = model::Model::load(path);
   if (!m.ok()) return m.status();
   auto e = std::unique_ptr<Engine>(new Engine());
@@ -39,6 +48,7 @@ Result<std::unique_ptr<Engine>> Engine::load(const std::string& path, const Engi
   e->forward_ = std::make_unique<model::Forward>(*e->model_, e->max_batch_, e->n_ctx_);
   e->batch_.reserve(size_t(e->max_batch_));
   e->pool_ = std::make_unique<ThreadPool>(opts.n_threads);
+  e->forward_->set_thread_pool(e->pool_.get());
   return e;
 }
 

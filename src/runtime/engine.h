@@ -36,8 +36,8 @@ class Engine {
   int32_t n_ctx() const { return n_ctx_; }
   int32_t n_vocab() const { return model_->hparams().n_vocab; }
   const kv::KvCache& cache() const { return cache_; }
-  // Created once at load with n_threads threads. Not yet used by the forward
-  // pass: linear() is where it is meant to split output rows.
+  // Created once at load with n_threads threads; the forward pass splits the
+  // output rows of every matrix product over it.
   ThreadPool& thread_pool() { return *pool_; }
 
   // A new empty sequence (fails when n_parallel sequences are alive).
