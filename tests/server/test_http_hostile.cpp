@@ -115,8 +115,9 @@ TEST_F(HostileHttp, HostileRequestsGetDocumented4xxAndServerKeepsAnswering) {
   cases.push_back({"wrong method", raw("GET /v1/completions HTTP/1.1\r\nAuthorization: Bearer secret-key\r\nConnection: close\r\n\r\n"), 405});
   for (const auto& c : cases) {
     EXPECT_EQ(status(c.response), c.want) << c.name << ":\n" << c.response.substr(0, 400);
-    if (c.want != 431 && c.want != 413 && status(c.response) == c.want)
+    if (c.want != 431 && c.want != 413 && status(c.response) == c.want) {
       EXPECT_NE(c.response.find(R"("error":{)"), std::string::npos) << c.name;
+    }
   }
   // Public probes need no key; the API still works after all of the above.
   EXPECT_EQ(status(raw("GET /health HTTP/1.1\r\nConnection: close\r\n\r\n")), 200);
