@@ -1,5 +1,7 @@
 #include "tokenizer/utf8.h"
 
+#include "common/utf8_append.h"
+
 namespace ledge::tokenizer {
 
 size_t utf8_sequence_length(uint8_t lead) {
@@ -72,23 +74,7 @@ size_t utf8_maximal_subpart(std::string_view text, size_t pos) {
   return n;
 }
 
-void utf8_append(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
+void utf8_append(std::string& out, char32_t cp) { ledge::append_utf8(out, cp); }
 
 std::string utf8_sanitize(std::string_view text) {
   std::string out;
