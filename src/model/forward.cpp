@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
-#include <unordered_map>
 
 #include "kernels/type_traits.h"
 #include "model/architecture.h"
@@ -43,29 +42,33 @@ Forward::Forward(const Model& model, int max_batch, int max_ctx)
     for (const Tensor* w : {&lw.wq, &lw.wk, &lw.wv, &lw.wo, &lw.ffn_gate, &lw.ffn_up, &lw.ffn_down}) consider(*w);
   }
   st_.act.resize(T * widest);
+  spans_.reserve(T);  // at most one span per token
 }
 
-Status Forward::validate(std::span<const BatchToken> batch, const kv::KvCache& cache) const {
+Status Forward::validate(std::span<const BatchToken> batch, const kv::KvCache& cache) {
   if (batch.empty()) return Error{"empty batch"};
   if (int(batch.size()) > max_batch_)
     return Error{"batch of " + std::to_string(batch.size()) + " tokens exceeds the maximum " + std::to_string(max_batch_)};
   const int32_t n_vocab = model_.hparams().n_vocab;
   // Positions of each sequence must continue its cached length without gaps.
-  std::unordered_map<kv::SeqId, int32_t> next;
+  // Also records, per sequence, the positions this batch writes (spans_).
+  spans_.clear();
   for (size_t i = 0; i < batch.size(); ++i) {
     const BatchToken& bt = batch[i];
     if (bt.token < 0 || bt.token >= n_vocab)
       return Error{"token id " + std::to_string(bt.token) + " at batch index " + std::to_string(i) +
                    " is out of the vocabulary [0, " + std::to_string(n_vocab) + ")"};
     if (!cache.has_sequence(bt.seq)) return Error{"unknown sequence " + std::to_string(bt.seq)};
-    auto [it, inserted] = next.try_emplace(bt.seq, cache.length(bt.seq));
-    if (bt.pos != it->second)
+    auto it = std::find_if(spans_.begin(), spans_.end(), [&](const SeqSpan& s) { return s.seq == bt.seq; });
+    if (it == spans_.end()) it = spans_.insert(spans_.end(), SeqSpan{bt.seq, cache.length(bt.seq), 0});
+    const int32_t expected = it->begin + it->count;
+    if (bt.pos != expected)
       return Error{"sequence " + std::to_string(bt.seq) + ": token at batch index " + std::to_string(i) +
-                   " has position " + std::to_string(bt.pos) + ", expected " + std::to_string(it->second)};
+                   " has position " + std::to_string(bt.pos) + ", expected " + std::to_string(expected)};
     if (bt.pos >= max_ctx_)
       return Error{"context overflow: position " + std::to_string(bt.pos) + " exceeds the context size " +
                    std::to_string(max_ctx_)};
-    ++it->second;
+    ++it->count;
   }
   return Status::Ok();
 }
@@ -92,12 +95,7 @@ void Forward::prepare_rope() {
 Status Forward::run(std::span<const BatchToken> batch, kv::KvCache& cache, std::vector<float>& logits) {
   LEDGE_RETURN_IF_ERROR(validate(batch, cache));
   // Reserve cache space for every sequence touched; nothing is written on failure.
-  std::unordered_map<kv::SeqId, std::pair<int32_t, int32_t>> span;  // seq -> (begin, count)
-  for (const BatchToken& bt : batch) {
-    auto [it, inserted] = span.try_emplace(bt.seq, bt.pos, 0);
-    ++it->second.second;
-  }
-  for (const auto& [seq, r] : span) LEDGE_RETURN_IF_ERROR(cache.prepare_write(seq, r.first, r.second));
+  for (const SeqSpan& r : spans_) LEDGE_RETURN_IF_ERROR(cache.prepare_write(r.seq, r.begin, r.count));
 
   const HParams& hp = *st_.hp;
   const Weights& w = model_.weights();
@@ -113,7 +111,7 @@ Status Forward::run(std::span<const BatchToken> batch, kv::KvCache& cache, std::
   prepare_rope();
   for (int il = 0; il < hp.n_layer; ++il) model_.arch().block(w.layers[size_t(il)], il, st_);
 
-  for (const auto& [seq, r] : span) cache.commit(seq, r.first + r.second);
+  for (const SeqSpan& r : spans_) cache.commit(r.seq, r.begin + r.count);
 
   // Final norm and output projection, only for the rows that want logits.
   int n_out = 0;

@@ -65,13 +65,22 @@ class Forward {
   void set_thread_pool(ThreadPool* pool) { st_.pool = pool; }
 
  private:
-  Status validate(std::span<const BatchToken> batch, const kv::KvCache& cache) const;
+  // Checks ids and positions and fills spans_.
+  Status validate(std::span<const BatchToken> batch, const kv::KvCache& cache);
   void prepare_rope();
 
   const Model& model_;
   int max_batch_;
   int max_ctx_;
   ForwardState st_;
+  // Positions [begin, begin + count) of each sequence in the current batch;
+  // a vector (few sequences per batch) reused across passes, not a hash map.
+  struct SeqSpan {
+    kv::SeqId seq;
+    int32_t begin;
+    int32_t count;
+  };
+  std::vector<SeqSpan> spans_;
 };
 
 }  // namespace ledge::model
