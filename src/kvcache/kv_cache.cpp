@@ -126,6 +126,17 @@ std::span<const int32_t> KvCache::block_table(SeqId seq) const {
   return it->second.blocks;
 }
 
+KvCache::LayerView KvCache::layer_view(int layer, SeqId seq) const {
+  LayerView v;
+  v.blocks_ = block_table(seq);
+  v.block_size_ = cfg_.block_size;
+  v.block_bytes_ = block_bytes_;
+  v.row_bytes_ = row_bytes();
+  v.kv_stride_ = size_t(cfg_.block_size) * row_bytes();
+  v.base_ = pool_.data() + size_t(layer) * 2 * v.kv_stride_;  // same layout as row()
+  return v;
+}
+
 uint8_t* KvCache::row(int layer, int kv, SeqId seq, int32_t pos) {
   const Sequence& s = seqs_.find(seq)->second;
   int32_t block = s.blocks[size_t(pos / cfg_.block_size)];

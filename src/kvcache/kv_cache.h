@@ -73,6 +73,27 @@ class KvCache {
   const uint8_t* k_row(int layer, SeqId seq, int32_t pos) const { return const_cast<KvCache*>(this)->row(layer, 0, seq, pos); }
   const uint8_t* v_row(int layer, SeqId seq, int32_t pos) const { return const_cast<KvCache*>(this)->row(layer, 1, seq, pos); }
 
+  // K/V rows of one sequence in one layer with the block table resolved once,
+  // for loops over many positions (attention). Valid until the sequence's
+  // blocks change (prepare_write / truncate / free).
+  class LayerView {
+   public:
+    const uint8_t* k(int32_t pos) const { return at(pos, 0); }
+    const uint8_t* v(int32_t pos) const { return at(pos, 1); }
+
+   private:
+    friend class KvCache;
+    const uint8_t* at(int32_t pos, int kv) const {
+      return base_ + size_t(blocks_[size_t(pos / block_size_)]) * block_bytes_ + size_t(kv) * kv_stride_ +
+             size_t(pos % block_size_) * row_bytes_;
+    }
+    const uint8_t* base_ = nullptr;     // layer `il`'s K rows of block 0
+    std::span<const int32_t> blocks_;
+    int32_t block_size_ = 0;
+    size_t block_bytes_ = 0, kv_stride_ = 0, row_bytes_ = 0;
+  };
+  LayerView layer_view(int layer, SeqId seq) const;
+
   int block_refcount(int block) const { return refcount_[block]; }
   std::span<const int32_t> block_table(SeqId seq) const;
 

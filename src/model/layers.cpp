@@ -162,14 +162,15 @@ struct Partial {
 // One-pass kernel over positions [p0, p1); leaves the unnormalized F32 sum in out.
 Partial attend_one_chunk(ForwardState& st, int il, const BatchToken& bt, int kv_head, int32_t p0, int32_t p1,
                          float* out) {
+  const kv::KvCache::LayerView rows = st.cache->layer_view(il, bt.seq);  // block table resolved once
   const int hd = st.hp->head_dim;
   const float scale = 1.0f / std::sqrt(float(hd));
   uint16_t* acc = st.acc16.data();
   std::memset(acc, 0, sizeof(uint16_t) * hd);
   Partial r;
   for (int32_t p = p0; p < p1; ++p) {
-    const uint16_t* k = reinterpret_cast<const uint16_t*>(st.cache->k_row(il, bt.seq, p)) + size_t(kv_head) * hd;
-    const uint16_t* v = reinterpret_cast<const uint16_t*>(st.cache->v_row(il, bt.seq, p)) + size_t(kv_head) * hd;
+    const uint16_t* k = reinterpret_cast<const uint16_t*>(rows.k(p)) + size_t(kv_head) * hd;
+    const uint16_t* v = reinterpret_cast<const uint16_t*>(rows.v(p)) + size_t(kv_head) * hd;
     const float s = dot_f16(k, st.q16.data(), hd) * scale;
     float ms = 1.0f, vs = 1.0f;
     if (s > r.M) {
@@ -218,6 +219,7 @@ void attend_f16(ForwardState& st, int il, const BatchToken& bt, const float* q, 
 
 // Tiled kernel (large batches): F32 throughout, online softmax per tile.
 void attend_tiled(ForwardState& st, int il, const BatchToken& bt, const float* q, float* out, int kv_head) {
+  const kv::KvCache::LayerView rows = st.cache->layer_view(il, bt.seq);  // block table resolved once
   const int hd = st.hp->head_dim;
   const float scale = 1.0f / std::sqrt(float(hd));
   const bool f16 = st.cache->config().type == kv::KvType::F16;
@@ -236,7 +238,7 @@ void attend_tiled(ForwardState& st, int il, const BatchToken& bt, const float* q
     const int32_t t1 = std::min(n, t0 + kKvTile);
     float tile_max = -INFINITY;
     for (int32_t p = t0; p < t1; ++p) {
-      load(st.cache->k_row(il, bt.seq, p), row);
+      load(rows.k(p), row);
       float dot = 0.0f;
       for (int i = 0; i < hd; ++i) dot = std::fma(q[i], row[i], dot);
       sc[p - t0] = dot * scale;
@@ -260,7 +262,7 @@ void attend_tiled(ForwardState& st, int il, const BatchToken& bt, const float* q
     }
     S = float(double(S) + sum);
     for (int32_t p = t0; p < t1; ++p) {
-      load(st.cache->v_row(il, bt.seq, p), row);
+      load(rows.v(p), row);
       const float w = sc[p - t0];
       for (int i = 0; i < hd; ++i) out[i] = std::fma(w, row[i], out[i]);
     }
@@ -271,12 +273,13 @@ void attend_tiled(ForwardState& st, int il, const BatchToken& bt, const float* q
 
 // F32 cache: plain scaled-dot-product attention with a two-pass softmax.
 void attend_f32(ForwardState& st, int il, const BatchToken& bt, const float* q, float* out, int kv_head) {
+  const kv::KvCache::LayerView rows = st.cache->layer_view(il, bt.seq);  // block table resolved once
   const int hd = st.hp->head_dim;
   const float scale = 1.0f / std::sqrt(float(hd));
   float* sc = st.scores.data();
   float mx = -INFINITY;
   for (int32_t p = 0; p <= bt.pos; ++p) {
-    const float* k = reinterpret_cast<const float*>(st.cache->k_row(il, bt.seq, p)) + size_t(kv_head) * hd;
+    const float* k = reinterpret_cast<const float*>(rows.k(p)) + size_t(kv_head) * hd;
     float dot = 0.0f;
     for (int i = 0; i < hd; ++i) dot += k[i] * q[i];
     sc[p] = dot * scale;
@@ -287,7 +290,7 @@ void attend_f32(ForwardState& st, int il, const BatchToken& bt, const float* q, 
   const float inv = float(1.0 / sum);
   std::memset(out, 0, sizeof(float) * hd);
   for (int32_t p = 0; p <= bt.pos; ++p) {
-    const float* v = reinterpret_cast<const float*>(st.cache->v_row(il, bt.seq, p)) + size_t(kv_head) * hd;
+    const float* v = reinterpret_cast<const float*>(rows.v(p)) + size_t(kv_head) * hd;
     const float w = sc[p] * inv;
     for (int i = 0; i < hd; ++i) out[i] += w * v[i];
   }

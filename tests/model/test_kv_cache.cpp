@@ -83,6 +83,26 @@ TEST(KvCache, ForkSharesPrefixAndCopiesOnWrite) {
   EXPECT_FALSE(c.fork(a, 1).ok());
 }
 
+TEST(KvCache, LayerViewAddressesTheSameRowsAsRowLookups) {
+  KvCache c = make(6);
+  SeqId a = c.new_sequence();
+  ASSERT_TRUE(c.prepare_write(a, 0, 9).ok());
+  c.commit(a, 9);
+  auto b = c.fork(a, 9);
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(c.prepare_write(*b, 9, 3).ok());  // copy-on-write of the shared tail block
+  c.commit(*b, 12);
+  for (SeqId s : {a, *b}) {
+    for (int l = 0; l < 2; ++l) {
+      const KvCache::LayerView view = c.layer_view(l, s);
+      for (int32_t p = 0; p < c.length(s); ++p) {
+        EXPECT_EQ(view.k(p), c.k_row(l, s, p)) << "seq " << s << " layer " << l << " pos " << p;
+        EXPECT_EQ(view.v(p), c.v_row(l, s, p)) << "seq " << s << " layer " << l << " pos " << p;
+      }
+    }
+  }
+}
+
 TEST(KvCache, TruncateReleasesTailBlocks) {
   KvCache c = make(4);
   SeqId s = c.new_sequence();
