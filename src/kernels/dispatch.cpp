@@ -78,6 +78,7 @@ void install_level(IsaLevel level) {
     choose(level, t, &Kernels::dequantize, k);
     choose(level, t, &Kernels::quantize, k);
     choose(level, t, &Kernels::vec_dot, k);
+    choose(level, t, &Kernels::gemm, k);
     install_kernels(t, k);
   }
 #endif

@@ -95,6 +95,7 @@ bool install_kernels(TensorType t, const Kernels& k) {
   if (k.dequantize) dst.dequantize = k.dequantize;
   if (k.quantize) dst.quantize = k.quantize;
   if (k.vec_dot) dst.vec_dot = k.vec_dot;
+  if (k.gemm) dst.gemm = k.gemm;
   return true;
 }
 

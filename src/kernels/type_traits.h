@@ -23,11 +23,23 @@ using gguf::TensorType;
 using DequantizeRowFn = void (*)(const void* src, float* dst, int64_t n);
 using QuantizeRowFn = void (*)(const float* src, void* dst, int64_t n);
 using VecDotFn = float (*)(int64_t n, const void* w, const void* act);
+// Matrix product for a block of weight rows and a block of activation rows:
+//   out[c * out_stride + r] = w_r · act_c   for r < n_rows, c < n_cols,
+// w_r at w + r * w_stride, act_c at act + c * act_stride (both in bytes).
+// Contract: every output equals, bit for bit, what the *reference* entry's
+// gemm (or, where it has none, one vec_dot per element) gives for the same
+// arguments. SIMD variants may tile, reorder loads and reuse registers, but
+// never change the float order of a single output; this is what keeps results
+// independent of ISA, tiling and thread count. The reference may model an
+// order that depends on n_cols (e.g. llama.cpp's 4-row GEMM groups).
+using GemmFn = void (*)(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act,
+                        size_t act_stride, int64_t n_cols, float* out, size_t out_stride);
 
 struct Kernels {
   DequantizeRowFn dequantize = nullptr;  // row of blocks -> f32
   QuantizeRowFn quantize = nullptr;      // f32 -> row of blocks
   VecDotFn vec_dot = nullptr;            // null for activation-only formats (Q8_1, Q8_K)
+  GemmFn gemm = nullptr;                 // optional; null means one vec_dot per output
 };
 
 struct TypeInfo {
