@@ -1,0 +1,27 @@
+# Cross-compilation to 64-bit ARM Linux with Debian 12's packaged toolchain
+# (g++-aarch64-linux-gnu: compilers, and libc / libstdc++ for arm64 under
+# /usr/aarch64-linux-gnu). Tests run through qemu-user (package qemu-user),
+# which CTest and gtest_discover_tests invoke via CMAKE_CROSSCOMPILING_EMULATOR,
+# so `ctest` runs the arm64 binaries transparently on an x86-64 host.
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+
+set(LEDGE_AARCH64_TRIPLE aarch64-linux-gnu)
+set(LEDGE_AARCH64_SYSROOT /usr/${LEDGE_AARCH64_TRIPLE})
+
+set(CMAKE_C_COMPILER ${LEDGE_AARCH64_TRIPLE}-gcc)
+set(CMAKE_CXX_COMPILER ${LEDGE_AARCH64_TRIPLE}-g++)
+
+# Libraries and packages only from the arm64 tree; programs from the host.
+set(CMAKE_FIND_ROOT_PATH ${LEDGE_AARCH64_SYSROOT})
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+
+# qemu-aarch64 (qemu-user) or qemu-aarch64-static (qemu-user-static); -L
+# points the emulated dynamic loader at the arm64 libc / libstdc++.
+find_program(LEDGE_QEMU_AARCH64 NAMES qemu-aarch64 qemu-aarch64-static)
+if(LEDGE_QEMU_AARCH64)
+  set(CMAKE_CROSSCOMPILING_EMULATOR ${LEDGE_QEMU_AARCH64};-L;${LEDGE_AARCH64_SYSROOT})
+endif()
