@@ -8,6 +8,11 @@
 //  * vec_dot_peer/<type>/<isa>: as vec_dot for the peer_order.h kernels
 //    (llama.cpp's x86 float order, what the engine runs) and their twins.
 //  * quantize/<type>/<isa>: 4096 floats -> activation blocks, bytes/s of input.
+//  * matmul/<type>/<isa>/<kernel>/T: what linear() runs for a 1536 x 576
+//    weight matrix (SmolLM2-135M's FFN up/gate shape) and a batch of T
+//    activation rows, single-threaded, in 16-row chunks: kernel "gemm" is the
+//    installed gemm slot, "vec_dot" one peer vec_dot per output (what runs
+//    without a gemm). items/s = multiply-adds per second.
 //   build/release/bench/bench_kernels --benchmark_min_time=0.3
 #include <benchmark/benchmark.h>
 
@@ -101,6 +106,43 @@ void bench_quantize(benchmark::State& state, TensorType t, IsaLevel level) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * kWidth * 4);
 }
 
+// See the header: one thread's share of a linear() call, both kernels on the
+// same peer-order entry so the two are bit-identical and only speed differs.
+void bench_matmul(benchmark::State& state, TensorType t, k::VecDotFn peer_fn, IsaLevel level, bool use_gemm) {
+  constexpr int64_t kIn = 576, kOut = 1536, kChunk = 16;
+  const int64_t T = state.range(0);
+  k::reset_kernels();
+  k::install_kernels(t, {nullptr, nullptr, peer_fn});
+  select(state, level);
+  const k::TypeInfo& ti = *k::type_info(t);
+  const k::GemmFn gemm = ti.kernels.gemm;
+  if (use_gemm && gemm == nullptr) state.SkipWithError("no gemm at this level");
+  const k::VecDotFn dot = ti.kernels.vec_dot;
+  const uint64_t w_row = k::row_bytes(t, kIn), a_row = k::row_bytes(ti.vec_dot_type, kIn);
+  std::vector<uint8_t> w(w_row * kOut), act(a_row * static_cast<uint64_t>(T));
+  const auto wf = normals(static_cast<size_t>(kIn), 6, 0.05f);
+  for (int64_t r = 0; r < kOut; ++r)  // every row the same values: speed does not depend on them
+    k::reference_type_info(t)->kernels.quantize(wf.data(), w.data() + r * w_row, kIn);
+  const auto af = normals(static_cast<size_t>(kIn * T), 7, 1.0f);
+  for (int64_t c = 0; c < T; ++c)
+    k::reference_type_info(ti.vec_dot_type)->kernels.quantize(af.data() + c * kIn, act.data() + c * a_row, kIn);
+  std::vector<float> out(static_cast<size_t>(kOut * T));  // [T][kOut]
+  for (auto _ : state) {
+    for (int64_t r0 = 0; r0 < kOut; r0 += kChunk) {
+      if (use_gemm) {
+        gemm(kIn, w.data() + r0 * w_row, w_row, kChunk, act.data(), a_row, T, out.data() + r0, kOut);
+      } else {
+        for (int64_t r = r0; r < r0 + kChunk; ++r)
+          for (int64_t c = 0; c < T; ++c) out[static_cast<size_t>(c * kOut + r)] = dot(kIn, w.data() + r * w_row, act.data() + c * a_row);
+      }
+    }
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * kIn * kOut * T);
+  k::reset_kernels();
+}
+
 void register_all() {
   for (IsaLevel level : k::kAllIsaLevels) {
     if (!k::isa_level_supported(level)) continue;
@@ -118,6 +160,19 @@ void register_all() {
         {TensorType::Q8_0, k::peer::vec_dot_q8_0_q8_0}, {TensorType::Q5_0, k::peer::vec_dot_q5_0_q8_0},
         {TensorType::Q4_1, k::peer::vec_dot_q4_1_q8_1}, {TensorType::Q5_1, k::peer::vec_dot_q5_1_q8_1},
         {TensorType::Q4_0, k::peer::vec_dot_q4_0_q8_0}};
+    for (TensorType t : {TensorType::Q8_0, TensorType::Q4_0}) {
+      const k::VecDotFn fn = t == TensorType::Q8_0 ? k::peer::vec_dot_q8_0_q8_0 : k::peer::vec_dot_q4_0_q8_0;
+      for (bool use_gemm : {true, false})
+        benchmark::RegisterBenchmark(("matmul/" + std::string(k::reference_type_info(t)->name) + "/" + isa + "/" +
+                                      (use_gemm ? "gemm" : "vec_dot"))
+                                         .c_str(),
+                                     bench_matmul, t, fn, level, use_gemm)
+            ->Arg(1)
+            ->Arg(16)
+            ->Arg(64)
+            ->Arg(512)
+            ->Unit(benchmark::kMillisecond);
+    }
     for (const auto& [t, fn] : peers)
       benchmark::RegisterBenchmark(("vec_dot_peer/" + std::string(k::reference_type_info(t)->name) + "/" + isa).c_str(),
                                    bench_vec_dot_peer, t, fn, level);

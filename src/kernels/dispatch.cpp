@@ -69,6 +69,44 @@ void choose(IsaLevel level, TensorType t, Fn Kernels::*slot, Kernels& out) {
   rec.simd.*slot = out.*slot;
   rec.base.*slot = base;
 }
+
+std::span<const KernelVariant> gemm_variants_of(IsaLevel level) {
+  switch (level) {
+    case IsaLevel::kAvx2: return avx2_gemm_variants();
+    case IsaLevel::kAvx512: return avx512_gemm_variants();
+    default: break;
+  }
+  return {};
+}
+
+// The gemm slot when the entry has no gemm of its own (or only one we put
+// there): the best variant reproducing the entry's base vec_dot (recorded by
+// choose() just before), or none. An entry whose gemm someone else installed
+// (a reference gemm with its own order; choose() then records it as the
+// base) goes through choose() like any slot.
+void choose_gemm(IsaLevel level, TensorType t) {
+  const GemmFn current = type_info(t)->kernels.gemm;
+  Installed& rec = g_installed[type_index(t)];
+  const bool foreign = current != nullptr && (rec.simd.gemm != current || rec.base.gemm != nullptr);
+  if (foreign) {
+    Kernels k;
+    choose(level, t, &Kernels::gemm, k);
+    install_kernels(t, k);
+    return;
+  }
+  GemmFn best = nullptr;
+  for (int l = static_cast<int>(level); l >= static_cast<int>(IsaLevel::kAvx2) && best == nullptr; --l) {
+    for (const KernelVariant& v : gemm_variants_of(static_cast<IsaLevel>(l))) {
+      if (v.type == t && v.scalar.vec_dot != nullptr && v.scalar.vec_dot == rec.base.vec_dot) {
+        best = v.simd.gemm;
+        break;
+      }
+    }
+  }
+  set_gemm(t, best);
+  rec.simd.gemm = best;
+  rec.base.gemm = nullptr;
+}
 #endif
 
 void install_level(IsaLevel level) {
@@ -78,8 +116,8 @@ void install_level(IsaLevel level) {
     choose(level, t, &Kernels::dequantize, k);
     choose(level, t, &Kernels::quantize, k);
     choose(level, t, &Kernels::vec_dot, k);
-    choose(level, t, &Kernels::gemm, k);
     install_kernels(t, k);
+    choose_gemm(level, t);
   }
 #endif
   g_active.store(level, std::memory_order_release);

@@ -99,6 +99,13 @@ bool install_kernels(TensorType t, const Kernels& k) {
   return true;
 }
 
+bool set_gemm(TensorType t, GemmFn gemm) {
+  const int i = index_of(t);
+  if (i < 0) return false;
+  active_table()[static_cast<size_t>(i)].kernels.gemm = gemm;
+  return true;
+}
+
 void reset_kernels() { active_table() = reference_table(); }
 
 uint64_t row_bytes(TensorType t, int64_t n) {

@@ -68,6 +68,11 @@ const TypeInfo* reference_type_info(TensorType t);
 // (and changes nothing) for an unsupported type. Start-up only.
 bool install_kernels(TensorType t, const Kernels& k);
 
+// Sets t's gemm slot, null included (install_kernels cannot clear a slot).
+// For the dispatcher, whose gemm variants are valid only while the entry's
+// vec_dot is the function they reproduce. Start-up only.
+bool set_gemm(TensorType t, GemmFn gemm);
+
 // Restores every active entry to the scalar reference.
 void reset_kernels();
 

@@ -22,4 +22,12 @@ struct KernelVariant {
 std::span<const KernelVariant> avx2_variants();
 std::span<const KernelVariant> avx512_variants();
 
+// Matrix-product kernels (x86_avx2_gemm.cpp, x86_avx512_gemm.cpp): each gives,
+// for every output, exactly one `scalar.vec_dot` of that weight row and
+// activation row (the type's gemm contract when the entry has no reference
+// gemm), so it is installed where the entry's vec_dot was that function
+// before SIMD replacement. Only scalar.vec_dot and simd.gemm are set.
+std::span<const KernelVariant> avx2_gemm_variants();
+std::span<const KernelVariant> avx512_gemm_variants();
+
 }  // namespace ledge::kernels

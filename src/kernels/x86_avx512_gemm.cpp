@@ -1,0 +1,336 @@
+// AVX-512 VNNI matrix products (the `gemm` slot) for the 32-block weight
+// types, in the peer order of peer_order.h. Compiled with the avx512 level's
+// flags (CMakeLists.txt); dispatch.cpp installs them only where the entry's
+// vec_dot was the peer function they reproduce.
+//
+// Each output is bit-identical to one peer vec_dot of its weight row and
+// activation row: the tiles below only decide which (row, column) pairs share
+// a register and which loads are reused; every pair keeps its own float
+// accumulator, updated block after block with the peer's exact operations.
+//
+// Integer dots: vpdpbusd multiplies unsigned by signed bytes and adds each
+// group of 4 products into an int32 lane, without saturation. Signed x signed
+// goes through a bias: w * a = (w + 128) * a - 128 * a, where w + 128 = w ^ 0x80
+// as an unsigned byte, and the correction 128 * a (a per-activation sum of 4)
+// seeds the accumulator negated. Exact for every int8 input.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <utility>
+
+#include "kernels/blocks.h"
+#include "kernels/peer_order.h"
+#include "kernels/x86_avx2_helpers.h"
+#include "kernels/x86_kernels.h"
+
+namespace ledge::kernels::avx512_gemm {
+namespace {
+
+using namespace x86;
+
+struct Args {
+  int64_t nb;  // 32-blocks per row
+  const uint8_t* w;
+  size_t w_stride;
+  int64_t n_rows;
+  const uint8_t* act;
+  size_t act_stride;
+  int64_t n_cols;
+  float* out;
+  size_t out_stride;
+
+  template <typename Block>
+  const Block* w_row(int64_t r) const {
+    return reinterpret_cast<const Block*>(w + size_t(std::min(r, n_rows - 1)) * w_stride);
+  }
+  template <typename Block>
+  const Block* act_row(int64_t c) const {
+    return reinterpret_cast<const Block*>(act + size_t(std::min(c, n_cols - 1)) * act_stride);
+  }
+  void store(int64_t r, int64_t c, float v) const {
+    if (r < n_rows && c < n_cols) out[size_t(c) * out_stride + size_t(r)] = v;
+  }
+};
+
+inline __m512i join(__m256i lo, __m256i hi) { return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1); }
+inline __m512 join_ps(__m256 lo, __m256 hi) {
+  return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(lo)), _mm256_castps_pd(hi), 1));
+}
+inline __m256 high_ps(__m512 v) { return _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)); }
+
+// -128 * (4-element sums of a), per int32 lane: the vpdpbusd seed that
+// undoes the +128 bias of the weights.
+inline __m512i bias_seed(__m512i a) {
+  return _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8(char(0x80)), a));
+}
+
+// ------------------------------------------------------------------- Q8_0
+// peer::vec_dot_q8_0_q8_0: per pair 8 float lanes (one per 4 elements),
+// lane = fma(d_w * d_a, float(4-product sum), lane) per block, hsum8 at the
+// end (hsum: high + low half, then pairs, then the last two: hsum8's order).
+//
+// A zmm holds two pairs, 8 lanes each. Batches: pairs (r, c) and (r, c + 1),
+// the weight block broadcast to both halves; R rows x 2*CP columns per tile,
+// so each weight block is loaded once per 2*CP columns and each activation
+// block once per R rows. Decode (one column): pairs (r, c) and (r + 1, c).
+
+template <int R, int CP>
+void q8_0_tile_cols(const Args& g, int64_t r0, int64_t c0) {
+  const BlockQ8_0* w[R];
+  const BlockQ8_0* a[2 * CP];
+  for (int r = 0; r < R; ++r) w[r] = g.w_row<BlockQ8_0>(r0 + r);
+  for (int c = 0; c < 2 * CP; ++c) a[c] = g.act_row<BlockQ8_0>(c0 + c);
+  const __m512i bias = _mm512_set1_epi8(char(0x80));
+  __m512 acc[R][CP];
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < CP; ++j) acc[r][j] = _mm512_setzero_ps();
+  for (int64_t k = 0; k < g.nb; ++k) {
+    __m512i wu[R];
+    __m512 dw[R];
+    for (int r = 0; r < R; ++r) {
+      wu[r] = _mm512_xor_si512(_mm512_broadcast_i64x4(load256(w[r][k].qs)), bias);
+      dw[r] = _mm512_set1_ps(half_to_float(w[r][k].d));
+    }
+    for (int j = 0; j < CP; ++j) {
+      const BlockQ8_0& lo = a[2 * j][k];
+      const BlockQ8_0& hi = a[2 * j + 1][k];
+      const __m512i av = join(load256(lo.qs), load256(hi.qs));
+      const __m512i seed = bias_seed(av);
+      const __m512 da = join_ps(_mm256_set1_ps(half_to_float(lo.d)), _mm256_set1_ps(half_to_float(hi.d)));
+      for (int r = 0; r < R; ++r) {
+        const __m512 lane = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(seed, wu[r], av));
+        acc[r][j] = _mm512_fmadd_ps(_mm512_mul_ps(dw[r], da), lane, acc[r][j]);
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < CP; ++j) {
+      g.store(r0 + r, c0 + 2 * j, hsum(_mm512_castps512_ps256(acc[r][j])));
+      g.store(r0 + r, c0 + 2 * j + 1, hsum(high_ps(acc[r][j])));
+    }
+}
+
+// One column, RP pairs of rows.
+template <int RP>
+void q8_0_tile_rows(const Args& g, int64_t r0, int64_t c) {
+  const BlockQ8_0* w[2 * RP];
+  for (int r = 0; r < 2 * RP; ++r) w[r] = g.w_row<BlockQ8_0>(r0 + r);
+  const BlockQ8_0* a = g.act_row<BlockQ8_0>(c);
+  const __m512i bias = _mm512_set1_epi8(char(0x80));
+  __m512 acc[RP];
+  for (int j = 0; j < RP; ++j) acc[j] = _mm512_setzero_ps();
+  for (int64_t k = 0; k < g.nb; ++k) {
+    const __m512i av = _mm512_broadcast_i64x4(load256(a[k].qs));
+    const __m512i seed = bias_seed(av);
+    const __m512 da = _mm512_set1_ps(half_to_float(a[k].d));
+    for (int j = 0; j < RP; ++j) {
+      const BlockQ8_0& lo = w[2 * j][k];
+      const BlockQ8_0& hi = w[2 * j + 1][k];
+      const __m512i wu = _mm512_xor_si512(join(load256(lo.qs), load256(hi.qs)), bias);
+      const __m512 dw = join_ps(_mm256_set1_ps(half_to_float(lo.d)), _mm256_set1_ps(half_to_float(hi.d)));
+      const __m512 lane = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(seed, wu, av));
+      acc[j] = _mm512_fmadd_ps(_mm512_mul_ps(dw, da), lane, acc[j]);
+    }
+  }
+  for (int j = 0; j < RP; ++j) {
+    g.store(r0 + 2 * j, c, hsum(_mm512_castps512_ps256(acc[j])));
+    g.store(r0 + 2 * j + 1, c, hsum(high_ps(acc[j])));
+  }
+}
+
+constexpr int kQ8Rows = 4;       // rows per batch tile
+constexpr int kQ8ColPairs = 3;   // column pairs per batch tile (6 columns)
+constexpr int kQ8RowPairs = 4;   // row pairs per decode tile (8 rows)
+
+using Tile = void (*)(const Args&, int64_t, int64_t);
+
+template <int R, int... CP>
+constexpr auto q8_0_cols_row(std::integer_sequence<int, CP...>) {
+  return std::array<Tile, sizeof...(CP)>{q8_0_tile_cols<R, CP + 1>...};
+}
+template <int... R>
+constexpr auto q8_0_cols_table(std::integer_sequence<int, R...>) {
+  return std::array{q8_0_cols_row<R + 1>(std::make_integer_sequence<int, kQ8ColPairs>{})...};
+}
+// [R - 1][CP - 1]: every tile shape a matrix edge can leave.
+constexpr auto kQ8ColTiles = q8_0_cols_table(std::make_integer_sequence<int, kQ8Rows>{});
+
+template <int... RP>
+constexpr auto q8_0_rows_table(std::integer_sequence<int, RP...>) {
+  return std::array<Tile, sizeof...(RP)>{q8_0_tile_rows<RP + 1>...};
+}
+constexpr auto kQ8RowTiles = q8_0_rows_table(std::make_integer_sequence<int, kQ8RowPairs>{});
+
+void gemm_q8_0(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+               int64_t n_cols, float* out, size_t out_stride) {
+  if (n_rows <= 0 || n_cols <= 0) return;
+  const Args g{n / kQK, static_cast<const uint8_t*>(w), w_stride, n_rows, static_cast<const uint8_t*>(act),
+               act_stride, n_cols, out, out_stride};
+  if (n_cols == 1) {
+    for (int64_t r0 = 0; r0 < n_rows; r0 += 2 * kQ8RowPairs) {
+      const int64_t pairs = std::min<int64_t>(kQ8RowPairs, (n_rows - r0 + 1) / 2);
+      kQ8RowTiles[size_t(pairs - 1)](g, r0, 0);
+    }
+    return;
+  }
+  // Column tiles outside, so one tile's activation blocks stay in L1 while
+  // every row of the (caller-sized, L1-resident) row block passes over them.
+  for (int64_t c0 = 0; c0 < n_cols; c0 += 2 * kQ8ColPairs) {
+    const int64_t cp = std::min<int64_t>(kQ8ColPairs, (n_cols - c0 + 1) / 2);
+    for (int64_t r0 = 0; r0 < n_rows; r0 += kQ8Rows) {
+      const int64_t rows = std::min<int64_t>(kQ8Rows, n_rows - r0);
+      kQ8ColTiles[size_t(rows - 1)][size_t(cp - 1)](g, r0, c0);
+    }
+  }
+}
+
+
+// ------------------------------------------------------------------- Q4_0
+// peer::vec_dot_q4_0_q8_0 (llama.cpp's repack order): per pair and block one
+// exact int32 sum s of the 32 products (q - 8) * a, then
+// acc = fma(float(s), d_w * d_a, acc). A tile is 16 pairs: their block sums
+// are reduced into the 16 lanes of one zmm, so the fma chain of each pair is
+// one lane of a vector fma.
+//
+// Eight products per block, each a zmm holding two pairs. Byte layout of a
+// product (128-bit quarters): [pair A elements 0-15 | pair B 0-15 | A 16-31 |
+// B 16-31], so low and high nibbles of a weight block sit in different
+// quarters without shuffling bytes. The -8 offset: sum (q - 8) a =
+// dpbusd(q, a) - dpbusd(8, a), the second term as the seed.
+//
+// Pair A of product v lands in lane lane_of(v, 0), pair B in lane_of(v, 1)
+// (see reduce8).
+constexpr int lane_of(int v, int half) { return 4 * (2 * (v / 4) + half) + v % 4; }
+
+// Sums each pair's 32 products (two 4-lane groups of 4-product sums) of
+// eight products into one vector of 16 pair sums. Integer adds: exact in any
+// order.
+inline __m512i reduce8(const __m512i v[8]) {
+  __m512i t[4];
+  for (int i = 0; i < 4; ++i)
+    t[i] = _mm512_add_epi32(_mm512_unpacklo_epi32(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_epi32(v[2 * i], v[2 * i + 1]));
+  // s0 quarter q: sums of quarter q of v0..v3 (lanes 0-3); s1 likewise v4..v7.
+  const __m512i s0 = _mm512_add_epi32(_mm512_unpacklo_epi64(t[0], t[1]), _mm512_unpackhi_epi64(t[0], t[1]));
+  const __m512i s1 = _mm512_add_epi32(_mm512_unpacklo_epi64(t[2], t[3]), _mm512_unpackhi_epi64(t[2], t[3]));
+  // Quarters 0 + 2 are pair A, 1 + 3 pair B.
+  return _mm512_add_epi32(_mm512_shuffle_i32x4(s0, s1, _MM_SHUFFLE(1, 0, 1, 0)),
+                          _mm512_shuffle_i32x4(s0, s1, _MM_SHUFFLE(3, 2, 3, 2)));
+}
+
+// Weight block as unsigned nibbles for quarters [lo | lo | hi | hi] of a
+// product whose two pairs share the row.
+inline __m512i q4_row_shared(const BlockQ4_0& b) {
+  const __m512i q = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.qs)));
+  return _mm512_and_si512(_mm512_mask_srli_epi16(q, 0xFFFF0000u, q, 4), _mm512_set1_epi8(0x0f));
+}
+// Two rows' blocks as [x lo | y lo | x hi | y hi].
+inline __m512i q4_row_pair(const BlockQ4_0& x, const BlockQ4_0& y) {
+  const __m256i xy = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x.qs))),
+                                             _mm_loadu_si128(reinterpret_cast<const __m128i*>(y.qs)), 1);
+  const __m512i q = _mm512_broadcast_i64x4(xy);
+  return _mm512_and_si512(_mm512_mask_srli_epi16(q, 0xFFFF0000u, q, 4), _mm512_set1_epi8(0x0f));
+}
+// Activation quarters for pairs sharing the column: [lo | lo | hi | hi].
+inline __m512i act_shared(const BlockQ8_0& a) {
+  const __m512i v = _mm512_broadcast_i64x4(load256(a.qs));
+  return _mm512_shuffle_i64x2(v, v, _MM_SHUFFLE(1, 1, 0, 0));
+}
+// Two columns: [c lo | e lo | c hi | e hi].
+inline __m512i act_pair(const BlockQ8_0& c, const BlockQ8_0& e) {
+  const __m512i v = join(load256(c.qs), load256(e.qs));  // [c lo | c hi | e lo | e hi]
+  return _mm512_shuffle_i64x2(v, v, _MM_SHUFFLE(3, 1, 2, 0));
+}
+inline __m512i offset_seed(__m512i a) {
+  return _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8(8), a));
+}
+
+// Batches: 4 rows x 4 columns; product v = 4j + r holds (r, 2j) and
+// (r, 2j + 1), so lane_of gives lane 4 * column + row.
+void q4_0_tile_4x4(const Args& g, int64_t r0, int64_t c0) {
+  const BlockQ4_0* w[4];
+  const BlockQ8_0* a[4];
+  for (int r = 0; r < 4; ++r) w[r] = g.w_row<BlockQ4_0>(r0 + r);
+  for (int c = 0; c < 4; ++c) a[c] = g.act_row<BlockQ8_0>(c0 + c);
+  __m512 acc = _mm512_setzero_ps();
+  for (int64_t k = 0; k < g.nb; ++k) {
+    __m512i wq[4], av[2], seed[2];
+    for (int r = 0; r < 4; ++r) wq[r] = q4_row_shared(w[r][k]);
+    for (int j = 0; j < 2; ++j) {
+      av[j] = act_pair(a[2 * j][k], a[2 * j + 1][k]);
+      seed[j] = offset_seed(av[j]);
+    }
+    __m512i p[8];
+    for (int j = 0; j < 2; ++j)
+      for (int r = 0; r < 4; ++r) p[4 * j + r] = _mm512_dpbusd_epi32(seed[j], wq[r], av[j]);
+    const __m512i sums = reduce8(p);
+    // Lane 4c + r: d_w of row r times d_a of column c.
+    const __m128 dw = _mm_cvtph_ps(_mm_setr_epi16(short(w[0][k].d), short(w[1][k].d), short(w[2][k].d),
+                                                  short(w[3][k].d), 0, 0, 0, 0));
+    const __m128 da = _mm_cvtph_ps(_mm_setr_epi16(short(a[0][k].d), short(a[1][k].d), short(a[2][k].d),
+                                                  short(a[3][k].d), 0, 0, 0, 0));
+    const __m512 dwv = _mm512_broadcast_f32x4(dw);
+    const __m512 dav = _mm512_permutexvar_ps(_mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3),
+                                             _mm512_castps128_ps512(da));
+    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), _mm512_mul_ps(dwv, dav), acc);
+  }
+  alignas(64) float res[16];
+  _mm512_store_ps(res, acc);
+  for (int c = 0; c < 4; ++c)
+    for (int r = 0; r < 4; ++r) g.store(r0 + r, c0 + c, res[4 * c + r]);
+}
+
+// One column, 16 rows: product v holds rows 2v and 2v + 1.
+void q4_0_tile_16x1(const Args& g, int64_t r0, int64_t c) {
+  const BlockQ4_0* w[16];
+  for (int r = 0; r < 16; ++r) w[r] = g.w_row<BlockQ4_0>(r0 + r);
+  const BlockQ8_0* a = g.act_row<BlockQ8_0>(c);
+  __m512 acc = _mm512_setzero_ps();
+  alignas(32) uint16_t dw_half[16];  // lane order
+  for (int64_t k = 0; k < g.nb; ++k) {
+    const __m512i av = act_shared(a[k]);
+    const __m512i seed = offset_seed(av);
+    __m512i p[8];
+    for (int v = 0; v < 8; ++v) {
+      p[v] = _mm512_dpbusd_epi32(seed, q4_row_pair(w[2 * v][k], w[2 * v + 1][k]), av);
+      dw_half[lane_of(v, 0)] = w[2 * v][k].d;
+      dw_half[lane_of(v, 1)] = w[2 * v + 1][k].d;
+    }
+    const __m512i sums = reduce8(p);
+    const __m512 d = _mm512_mul_ps(_mm512_cvtph_ps(load256(dw_half)), _mm512_set1_ps(half_to_float(a[k].d)));
+    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), d, acc);
+  }
+  alignas(64) float res[16];
+  _mm512_store_ps(res, acc);
+  for (int v = 0; v < 8; ++v) {
+    g.store(r0 + 2 * v, c, res[lane_of(v, 0)]);
+    g.store(r0 + 2 * v + 1, c, res[lane_of(v, 1)]);
+  }
+}
+
+void gemm_q4_0(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+               int64_t n_cols, float* out, size_t out_stride) {
+  if (n_rows <= 0 || n_cols <= 0) return;
+  const Args g{n / kQK, static_cast<const uint8_t*>(w), w_stride, n_rows, static_cast<const uint8_t*>(act),
+               act_stride, n_cols, out, out_stride};
+  // Full 4-column tiles, then the last 1-3 columns one by one (a 4x4 tile
+  // there would compute mostly discarded pairs).
+  const int64_t full = n_cols / 4 * 4;
+  for (int64_t c0 = 0; c0 < full; c0 += 4)
+    for (int64_t r0 = 0; r0 < n_rows; r0 += 4) q4_0_tile_4x4(g, r0, c0);
+  for (int64_t c = full; c < n_cols; ++c)
+    for (int64_t r0 = 0; r0 < n_rows; r0 += 16) q4_0_tile_16x1(g, r0, c);
+}
+
+constexpr KernelVariant kVariants[] = {
+    {TensorType::Q8_0, {nullptr, nullptr, peer::vec_dot_q8_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, gemm_q8_0}},
+    {TensorType::Q4_0, {nullptr, nullptr, peer::vec_dot_q4_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, gemm_q4_0}},
+};
+
+}  // namespace
+}  // namespace ledge::kernels::avx512_gemm
+
+namespace ledge::kernels {
+std::span<const KernelVariant> avx512_gemm_variants() { return avx512_gemm::kVariants; }
+}  // namespace ledge::kernels
