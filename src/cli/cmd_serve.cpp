@@ -20,9 +20,11 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "pull/model_store.h"
 #include "server/openai_api.h"
 #include "tools/synth.h"
 
@@ -30,7 +32,8 @@ namespace ledge::cli {
 namespace {
 
 struct ServeConfig {
-  std::vector<std::string> models;  // PATH or NAME=PATH
+  std::vector<std::string> models;  // PATH or NAME=PATH; PATH may name a pulled model
+  std::string models_dir;           // "" = $LEDGE_MODELS or ~/.cache/ledge/models
   std::string host = "127.0.0.1";
   int64_t port = 8080;
   int64_t parallel = 4;
@@ -40,7 +43,7 @@ struct ServeConfig {
   int64_t max_queue = 64;
   int64_t step_tokens = 128;
   int64_t max_body_bytes = 4 << 20;
-  int64_t max_connections = 512;
+  int64_t max_connections = 2048;
   int64_t io_threads = 2;
   double request_timeout = 600;
   double drain_timeout = 30;
@@ -132,6 +135,9 @@ std::vector<OptionDef> option_list() {
   o.push_back(int_option("io-threads", "threads serving HTTP", &ServeConfig::io_threads, 1, 64));
   o.push_back(seconds_option("request-timeout", "seconds a request may take from arrival to last token (0 = none)", &ServeConfig::request_timeout));
   o.push_back(seconds_option("drain-timeout", "seconds in-flight requests get to finish on SIGTERM/SIGINT", &ServeConfig::drain_timeout));
+  o.push_back(string_option("models-dir", "where `ledge pull` stores models; --model NAME looks there (default ~/.cache/ledge/models)",
+                            &ServeConfig::models_dir));
+
   return o;
 }
 
@@ -260,7 +266,24 @@ Result<std::string> demo_model() {
   return path.string();
 }
 
+// Every connection is a file descriptor: raise the soft limit to the hard
+// one (often 1024 -> 1M) so --max-connections, not the default rlimit, is
+// what bounds them. Warns when the limit stays below what is configured.
+void raise_fd_limit(int64_t max_connections) {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit want = rl;
+    want.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &want) == 0) rl = want;
+  }
+  if (rl.rlim_cur != RLIM_INFINITY && rlim_t(max_connections) + 64 > rl.rlim_cur)
+    std::fprintf(stderr, "ledge serve: warning: the open-file limit (%llu) is below --max-connections (%lld) + 64\n",
+                 static_cast<unsigned long long>(rl.rlim_cur), static_cast<long long>(max_connections));
+}
+
 int serve(ServeConfig c) {
+  raise_fd_limit(c.max_connections);
   if (c.models.empty()) {
     auto demo = demo_model();
     if (!demo.ok()) return std::fprintf(stderr, "error: %s\n", demo.message().c_str()), 2;
@@ -305,7 +328,15 @@ int serve(ServeConfig c) {
   int rc = 0;
   for (const auto& spec : c.models) {
     const auto eq = spec.find('=');
-    const std::string path = eq == std::string::npos ? spec : spec.substr(eq + 1);
+    const std::string given = eq == std::string::npos ? spec : spec.substr(eq + 1);
+    auto dir = pull::models_dir(c.models_dir);
+    auto found = dir.ok() ? pull::resolve_model(given, *dir) : Result<std::filesystem::path>(dir.status());
+    if (!found.ok()) {
+      std::fprintf(stderr, "error: %s\n", found.message().c_str());
+      rc = 1;
+      break;
+    }
+    const std::string path = found->string();
     const std::string id = eq == std::string::npos ? std::filesystem::path(path).stem().string() : spec.substr(0, eq);
     runtime::EngineOptions eo;
     eo.n_ctx = int32_t(c.ctx);
@@ -331,6 +362,7 @@ int serve(ServeConfig c) {
       std::fprintf(stderr, "ledge serve: model '%s' has no chat template; chat uses the ChatML-style fallback\n", id.c_str());
     m.created = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     m.scheduler = std::move(sched).value();
+    m.scheduler->set_stats_observer([&metrics, id](const server::SchedulerStats& st) { metrics.set_queue(id, st); });
     std::fprintf(stderr, "ledge serve: model '%s' loaded from %s (ctx %d, %lld parallel)\n", id.c_str(), path.c_str(),
                  m.scheduler->n_ctx(), static_cast<long long>(c.parallel));
     api.add_model(std::move(m));

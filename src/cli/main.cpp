@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   ledge::cli::add_quantize_command(app, exit_code);
   ledge::cli::add_bench_command(app, exit_code);
   ledge::cli::add_serve_command(app, exit_code);
+  ledge::cli::add_pull_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -18,11 +18,24 @@ std::vector<std::string> ChatPrompt::extra_stops() const {
   return {};
 }
 
-Result<std::vector<int32_t>> ChatPrompt::tokenize(const nlohmann::ordered_json& messages) const {
+Result<std::vector<int32_t>> ChatPrompt::tokenize(const nlohmann::ordered_json& messages,
+                                                  const std::optional<nlohmann::ordered_json>& tools) const {
+  auto text = render(messages, tools);
+  if (!text.ok()) return text.status();
+  // Templates usually spell BOS themselves; adding another would double it.
+  const bool has_bos = !bos_.empty() && text->starts_with(bos_);
+  return tok_.encode(*text, /*add_special=*/!has_bos, /*parse_special=*/template_.has_value());
+}
+
+Result<std::string> ChatPrompt::render(const nlohmann::ordered_json& messages,
+                                       const std::optional<nlohmann::ordered_json>& tools) const {
   std::string text;
+  if (tools && !template_)
+    return Error{"this model has no chat template, so 'tools' cannot be given to it"};
   if (template_) {
     tmpl::ChatInputs in;
     in.messages = messages;
+    in.tools = tools;
     in.add_generation_prompt = true;
     in.bos_token = bos_;
     in.eos_token = eos_;
@@ -40,9 +53,7 @@ Result<std::vector<int32_t>> ChatPrompt::tokenize(const nlohmann::ordered_json& 
       text += "<|im_start|>" + m["role"].get<std::string>() + "\n" + m["content"].get<std::string>() + "<|im_end|>\n";
     text += "<|im_start|>assistant\n";
   }
-  // Templates usually spell BOS themselves; adding another would double it.
-  const bool has_bos = !bos_.empty() && text.starts_with(bos_);
-  return tok_.encode(text, /*add_special=*/!has_bos, /*parse_special=*/template_.has_value());
+  return text;
 }
 
 }  // namespace ledge::server

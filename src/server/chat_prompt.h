@@ -23,8 +23,14 @@ class ChatPrompt {
   // Stop strings that end an assistant turn in the fallback format.
   std::vector<std::string> extra_stops() const;
 
-  // Token ids of the rendered conversation, ready for generation.
-  Result<std::vector<int32_t>> tokenize(const nlohmann::ordered_json& messages) const;
+  // Token ids of the rendered conversation, ready for generation. `tools`
+  // (OpenAI's list) are handed to the template as `tools`; without a
+  // template they cannot be rendered and are an error.
+  Result<std::vector<int32_t>> tokenize(const nlohmann::ordered_json& messages,
+                                        const std::optional<nlohmann::ordered_json>& tools = std::nullopt) const;
+  // The rendered text (what tokenize() encodes).
+  Result<std::string> render(const nlohmann::ordered_json& messages,
+                             const std::optional<nlohmann::ordered_json>& tools = std::nullopt) const;
 
  private:
   std::optional<std::string> template_;

@@ -1,5 +1,6 @@
 #include "server/http_server.h"
 
+#include <array>
 #include <deque>
 
 #include <boost/asio/dispatch.hpp>
@@ -29,6 +30,7 @@ const char* http_reason(int status) {
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
     default: return "Unknown";
   }
 }
@@ -226,10 +228,51 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
   bool response_done_ = false, watching_ = false, closed_ = false;
 };
 
+// A connection beyond --max-connections: gets a 503 in the OpenAI error
+// shape and is closed. Its request is not read (a little of it is drained
+// after the answer so that closing does not reset the connection before the
+// client has read the 503). Bounded in time and in number (see do_accept).
+class Rejection : public std::enable_shared_from_this<Rejection> {
+ public:
+  Rejection(tcp::socket socket, int limit, std::shared_ptr<std::atomic<int>> count)
+      : stream_(std::move(socket)), count_(std::move(count)) {
+    const std::string body = R"({"error":{"message":"the server is at its limit of )" + std::to_string(limit) +
+                             R"( open connections; retry later","type":"server_error","param":null,"code":"too_many_connections"}})";
+    msg_ = head(503, "application/json", {{"Retry-After", "1"}}, false) +
+           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  }
+  ~Rejection() { count_->fetch_sub(1); }
+
+  void start() {
+    stream_.expires_after(std::chrono::seconds(2));
+    asio::async_write(stream_, asio::buffer(msg_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->close();
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      self->drain();
+    });
+  }
+
+ private:
+  void drain() {
+    stream_.async_read_some(asio::buffer(sink_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->close();  // EOF, timeout or reset: done
+      self->drain();
+    });
+  }
+  void close() { stream_.close(); }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<std::atomic<int>> count_;
+  std::string msg_;
+  std::array<char, 4096> sink_{};
+};
+
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& ioc, HttpHandler handler, HttpLimits limits)
-    : ioc_(ioc), handler_(std::move(handler)), limits_(limits), acceptor_(asio::make_strand(ioc)) {}
+    : ioc_(ioc), handler_(std::move(handler)), limits_(limits), acceptor_(asio::make_strand(ioc)),
+      retry_(acceptor_.get_executor()) {}
 
 // By now no io thread runs (the owner stopped the io_context first), so the
 // acceptor is closed directly rather than through a handler that would
@@ -257,6 +300,7 @@ Status HttpServer::listen(const std::string& host, uint16_t port) {
 void HttpServer::stop_accepting() {
   asio::post(acceptor_.get_executor(), [this] {
     beast::error_code ignored;
+    retry_.cancel();
     acceptor_.close(ignored);
   });
 }
@@ -264,14 +308,29 @@ void HttpServer::stop_accepting() {
 void HttpServer::do_accept() {
   acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) {
-      if (open_->load() >= limits_.max_connections) {
-        beast::error_code ignored;  // over the limit: refuse rather than queue unbounded work
-        socket.close(ignored);
+    if (ec) {
+      // Typically out of file descriptors (EMFILE/ENFILE): retrying at once
+      // would spin; wait a little for connections to close.
+      retry_.expires_after(std::chrono::milliseconds(50));
+      retry_.async_wait([this](beast::error_code wec) {
+        if (!wec && acceptor_.is_open()) do_accept();
+      });
+      return;
+    }
+    if (open_->load() >= limits_.max_connections) {
+      // Over the limit: answer 503 and close rather than queue unbounded
+      // work; past a few pending refusals, just close.
+      if (rejecting_->load() < kMaxPendingRejections) {
+        rejecting_->fetch_add(1);
+        ++rejected_;
+        std::make_shared<Rejection>(std::move(socket), limits_.max_connections, rejecting_)->start();
       } else {
-        open_->fetch_add(1);
-        std::make_shared<Session>(std::move(socket), handler_, limits_, open_)->start();
+        beast::error_code ignored;
+        socket.close(ignored);
       }
+    } else {
+      open_->fetch_add(1);
+      std::make_shared<Session>(std::move(socket), handler_, limits_, open_)->start();
     }
     do_accept();
   });

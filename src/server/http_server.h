@@ -17,6 +17,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "common/status.h"
 
@@ -27,7 +28,7 @@ struct HttpLimits {
   size_t max_body_bytes = 4 * 1024 * 1024;
   std::chrono::seconds read_timeout{30};   // a whole request must arrive within this (slowloris)
   std::chrono::seconds write_timeout{30};  // a client that stops reading is dropped
-  int max_connections = 512;
+  int max_connections = 2048;  // beyond: 503 and close
 };
 
 struct HttpRequest {
@@ -69,15 +70,21 @@ class HttpServer {
   // Stops accepting new connections; open ones finish their responses.
   void stop_accepting();
   int open_connections() const { return open_->load(); }
+  // Connections refused with a 503 because of max_connections (io thread counts; approximate when read elsewhere).
+  int64_t rejected_connections() const { return rejected_.load(); }
 
  private:
+  static constexpr int kMaxPendingRejections = 64;
   void do_accept();
 
   boost::asio::io_context& ioc_;
   HttpHandler handler_;
   HttpLimits limits_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_;  // after a failed accept
   std::shared_ptr<std::atomic<int>> open_ = std::make_shared<std::atomic<int>>(0);
+  std::shared_ptr<std::atomic<int>> rejecting_ = std::make_shared<std::atomic<int>>(0);
+  std::atomic<int64_t> rejected_{0};
   uint16_t port_ = 0;
 };
 

@@ -42,6 +42,42 @@ json usage_json(const Usage& u) {
 
 std::string sse(const json& j) { return "data: " + dump_json(j) + "\n\n"; }
 
+json byte_array(const std::string& s) {
+  json a = json::array();
+  for (unsigned char c : s) a.push_back(int(c));
+  return a;
+}
+
+// Chat shape: {"content": [{token, logprob, bytes, top_logprobs: [{token, logprob, bytes}]}], "refusal": null}.
+json chat_logprobs(const std::vector<TokenLogprobs>& lps) {
+  json content = json::array();
+  for (const auto& t : lps) {
+    json top = json::array();
+    for (const auto& a : t.top)
+      top.push_back({{"token", a.token}, {"logprob", a.logprob}, {"bytes", byte_array(a.token)}});
+    content.push_back({{"token", t.token}, {"logprob", t.logprob}, {"bytes", byte_array(t.token)}, {"top_logprobs", top}});
+  }
+  return {{"content", content}, {"refusal", nullptr}};
+}
+
+// Legacy completions shape: parallel arrays; top_logprobs maps token text to
+// logprob (the first, most probable, wins when two ids share a text);
+// text_offset is the byte offset of each token in the completion text.
+json legacy_logprobs(const std::vector<TokenLogprobs>& lps, size_t& offset) {
+  json tokens = json::array(), values = json::array(), tops = json::array(), offsets = json::array();
+  for (const auto& t : lps) {
+    tokens.push_back(t.token);
+    values.push_back(t.logprob);
+    json top = json::object();
+    for (const auto& a : t.top)
+      if (!top.contains(a.token)) top[a.token] = a.logprob;
+    tops.push_back(std::move(top));
+    offsets.push_back(offset);
+    offset += t.token.size();
+  }
+  return {{"tokens", tokens}, {"token_logprobs", values}, {"top_logprobs", tops}, {"text_offset", offsets}};
+}
+
 // State of one completion request; touched only by the scheduler thread
 // once submitted.
 struct Exchange {
@@ -50,7 +86,10 @@ struct Exchange {
   std::string route, id, model;
   int64_t created = 0;
   bool chat = false, stream = false, include_usage = false;
+  bool logprobs = false;
   std::string text;
+  std::vector<TokenLogprobs> all_logprobs;  // non-stream: everything, sent at the end
+  size_t text_offset = 0;                   // legacy logprobs: bytes of tokens reported so far
   // Events that arrive before the response is opened wait here, so the
   // scheduler cannot write to a stream that has not started yet.
   std::mutex mu;
@@ -75,8 +114,12 @@ struct Exchange {
     if (include_usage) j["usage"] = nullptr;
     return j;
   }
-  json delta_choice(const std::string& piece, const char* finish) const {
-    json c = {{"index", 0}, {"logprobs", nullptr}, {"finish_reason", finish ? json(finish) : json(nullptr)}};
+  json logprobs_json(const std::vector<TokenLogprobs>& lps) {
+    if (!logprobs) return nullptr;
+    return chat ? chat_logprobs(lps) : legacy_logprobs(lps, text_offset);
+  }
+  json delta_choice(const std::string& piece, const char* finish, const std::vector<TokenLogprobs>& lps) {
+    json c = {{"index", 0}, {"logprobs", logprobs_json(lps)}, {"finish_reason", finish ? json(finish) : json(nullptr)}};
     if (chat)
       c["delta"] = piece.empty() && finish ? json::object() : json{{"content", piece}};
     else
@@ -86,16 +129,20 @@ struct Exchange {
 
   void handle(GenerationEvent ev) {
     using Kind = GenerationEvent::Kind;
+    using Failure = GenerationEvent::Failure;
     if (ev.kind == Kind::kText) {
-      if (stream)
-        out->write(sse(chunk(delta_choice(ev.text, nullptr))));
-      else
+      if (stream) {
+        out->write(sse(chunk(delta_choice(ev.text, nullptr, ev.logprobs))));
+      } else {
         text += ev.text;
+        for (auto& t : ev.logprobs) all_logprobs.push_back(std::move(t));
+      }
       return;
     }
     if (ev.kind == Kind::kError) {
-      const bool shutting_down = ev.text.find("shut down") != std::string::npos;
-      ApiError e{shutting_down ? 503 : 500, ev.text, "server_error", "", shutting_down ? "shutting_down" : "generation_failed"};
+      ApiError e{500, ev.text, "server_error", "", "generation_failed"};
+      if (ev.failure == Failure::kShutdown) e = ApiError{503, ev.text, "server_error", "", "shutting_down"};
+      if (ev.failure == Failure::kTimeout) e = ApiError{504, ev.text, "server_error", "", "timeout"};
       if (!stream) metrics->count_http(route, e.status);  // a stream was counted as 200 when it opened
       if (stream) {
         out->write(sse(error_json(e)));
@@ -108,7 +155,7 @@ struct Exchange {
     const char* finish = runtime::finish_reason_name(ev.finish);
     metrics->record_finished(model, ev.usage, ev.timings, finish);
     if (stream) {
-      out->write(sse(chunk(delta_choice("", finish))));
+      out->write(sse(chunk(delta_choice("", finish, ev.logprobs))));
       if (include_usage) {
         json u = chunk(json::object());
         u["choices"] = json::array();
@@ -119,7 +166,8 @@ struct Exchange {
       out->end_stream();
       return;
     }
-    json choice = {{"index", 0}, {"logprobs", nullptr}, {"finish_reason", finish}};
+    for (auto& t : ev.logprobs) all_logprobs.push_back(std::move(t));
+    json choice = {{"index", 0}, {"logprobs", logprobs_json(all_logprobs)}, {"finish_reason", finish}};
     if (chat)
       choice["message"] = {{"role", "assistant"}, {"content", text}};
     else
@@ -223,8 +271,9 @@ void OpenAiApi::completions(const HttpRequest& req, const std::shared_ptr<Respon
 
   GenerationRequest g;
   if (chat) {
-    auto ids = model->chat->tokenize(p.messages);
-    if (!ids.ok()) return reply_error(out, route, bad_request(ids.message(), "messages"));
+    auto ids = model->chat->tokenize(p.messages, p.tools);
+    if (!ids.ok())
+      return reply_error(out, route, bad_request(ids.message(), p.tools && model->chat->uses_fallback() ? "tools" : "messages"));
     g.prompt = std::move(ids).value();
     g.stop = model->chat->extra_stops();
   } else if (p.prompt_is_tokens) {
@@ -242,6 +291,7 @@ void OpenAiApi::completions(const HttpRequest& req, const std::shared_ptr<Respon
   g.max_tokens = p.max_tokens.value_or(chat ? n_ctx - int32_t(g.prompt.size()) : 16);
   g.sampling = p.sampling;
   g.stop.insert(g.stop.end(), p.stop.begin(), p.stop.end());
+  g.logprobs = p.logprobs;
 
   auto ex = std::make_shared<Exchange>();
   ex->out = out;
@@ -253,6 +303,7 @@ void OpenAiApi::completions(const HttpRequest& req, const std::shared_ptr<Respon
   ex->chat = chat;
   ex->stream = p.stream;
   ex->include_usage = p.include_usage;
+  ex->logprobs = p.logprobs >= 0;
   auto sub = model->scheduler->submit(std::move(g), [ex](GenerationEvent ev) { ex->on_event(std::move(ev)); });
   switch (sub.outcome) {
     case SubmitOutcome::kAccepted: break;

@@ -1,5 +1,7 @@
 #include "server/request_parsing.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -181,11 +183,31 @@ std::optional<ApiError> read_common(const json& body, const ParseLimits& limits,
     if (it->get_ref<const std::string&>().size() > 256) return bad_request("'user' may be at most 256 bytes", "user");
     p.user = it->get<std::string>();
   }
-  bool logprobs = false;
-  if (auto e = read_bool(body, "logprobs", logprobs)) return e;
-  if (logprobs) return bad_request("'logprobs' is not supported by this server", "logprobs");
-  if (auto it = body.find("top_logprobs"); it != body.end() && !it->is_null())
-    return bad_request("'top_logprobs' is not supported by this server", "top_logprobs");
+  return std::nullopt;
+}
+
+// Reads an optional integer field in [lo, hi]; absent or null leaves `out`.
+std::optional<ApiError> read_int(const json& body, const char* field, int32_t lo, int32_t hi, int32_t& out) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return std::nullopt;
+  if (!it->is_number_integer()) return wrong_type(field, "an integer", *it);
+  const double v = it->get<double>();  // as double: a huge unsigned must not wrap
+  if (v < lo || v > hi)
+    return bad_request("'" + std::string(field) + "' must be in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                           "], got " + it->dump(),
+                       field);
+  out = int32_t(v);
+  return std::nullopt;
+}
+
+// Chat: "logprobs": bool turns them on; "top_logprobs" (0..20) needs it.
+std::optional<ApiError> read_chat_logprobs(const json& body, CompletionParams& p) {
+  bool on = false;
+  if (auto e = read_bool(body, "logprobs", on)) return e;
+  int32_t top = -1;
+  if (auto e = read_int(body, "top_logprobs", 0, kMaxTopLogprobs, top)) return e;
+  if (top >= 0 && !on) return bad_request("'top_logprobs' requires 'logprobs': true", "top_logprobs");
+  if (on) p.logprobs = std::max(top, 0);
   return std::nullopt;
 }
 
@@ -208,12 +230,99 @@ std::optional<ApiError> flatten_content(const json& content, size_t index, std::
   return std::nullopt;
 }
 
+bool valid_function_name(const std::string& n) {
+  if (n.empty() || n.size() > 64) return false;
+  for (unsigned char c : n)
+    if (!std::isalnum(c) && c != '_' && c != '-') return false;
+  return true;
+}
+
+// "tools": [{"type": "function", "function": {"name", "description"?, "parameters"?, "strict"?}}]
+// and "tool_choice": "none" | "auto" (the model decides; nothing is forced).
+std::optional<ApiError> read_tools(const json& body, const ParseLimits& limits, CompletionParams& p) {
+  auto it = body.find("tools");
+  const bool has_tools = it != body.end() && !it->is_null();
+  std::string choice = "auto";
+  if (auto c = body.find("tool_choice"); c != body.end() && !c->is_null()) {
+    if (!c->is_string())
+      return bad_request("'tool_choice' must be \"none\" or \"auto\": forcing a tool call is not supported", "tool_choice");
+    choice = c->get<std::string>();
+    if (choice == "required")
+      return bad_request("'tool_choice': \"required\" is not supported (output is not constrained); use \"auto\"",
+                         "tool_choice");
+    if (choice != "none" && choice != "auto")
+      return bad_request("'tool_choice' must be \"none\" or \"auto\", got \"" + choice + "\"", "tool_choice");
+  }
+  if (!has_tools) return std::nullopt;
+  if (!it->is_array()) return wrong_type("tools", "an array", *it);
+  if (it->size() > limits.max_tools)
+    return bad_request("'tools' may hold at most " + std::to_string(limits.max_tools) + " entries", "tools");
+  nlohmann::ordered_json tools = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < it->size(); ++i) {
+    const json& t = (*it)[i];
+    const std::string where = "tools[" + std::to_string(i) + "]";
+    if (!t.is_object()) return wrong_type(where, "an object", t);
+    auto type = t.find("type");
+    if (type == t.end() || *type != "function") return bad_request(where + ".type must be \"function\"", "tools");
+    auto fn = t.find("function");
+    if (fn == t.end() || !fn->is_object()) return bad_request(where + ".function must be an object", "tools");
+    auto name = fn->find("name");
+    if (name == fn->end() || !name->is_string() || !valid_function_name(name->get<std::string>()))
+      return bad_request(where + ".function.name must be 1-64 characters of a-z, A-Z, 0-9, _ and -", "tools");
+    nlohmann::ordered_json f = {{"name", name->get<std::string>()}};
+    if (auto d = fn->find("description"); d != fn->end() && !d->is_null()) {
+      if (!d->is_string()) return bad_request(where + ".function.description must be a string", "tools");
+      f["description"] = d->get<std::string>();
+    }
+    if (auto params = fn->find("parameters"); params != fn->end() && !params->is_null()) {
+      if (!params->is_object()) return bad_request(where + ".function.parameters must be a JSON Schema object", "tools");
+      f["parameters"] = nlohmann::ordered_json::parse(params->dump());
+    }
+    if (auto strict = fn->find("strict"); strict != fn->end() && !strict->is_null() && !strict->is_boolean())
+      return bad_request(where + ".function.strict must be a boolean", "tools");
+    tools.push_back({{"type", "function"}, {"function", std::move(f)}});
+  }
+  if (choice != "none" && !tools.empty()) p.tools = std::move(tools);
+  return std::nullopt;
+}
+
+// An assistant message's "tool_calls", for templates that render them; a
+// JSON-object "arguments" string becomes the object, as templates expect.
+std::optional<ApiError> copy_tool_calls(const json& calls, const std::string& where, nlohmann::ordered_json& out) {
+  if (!calls.is_array()) return bad_request(where + ".tool_calls must be an array", "messages");
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& c : calls) {
+    if (!c.is_object()) return bad_request(where + ".tool_calls entries must be objects", "messages");
+    auto fn = c.find("function");
+    if (fn == c.end() || !fn->is_object() || !fn->contains("name") || !(*fn)["name"].is_string())
+      return bad_request(where + ".tool_calls[].function.name must be a string", "messages");
+    nlohmann::ordered_json f = {{"name", (*fn)["name"].get<std::string>()}};
+    if (auto a = fn->find("arguments"); a != fn->end()) {
+      if (a->is_string()) {
+        auto parsed = nlohmann::ordered_json::parse(a->get<std::string>(), nullptr, /*allow_exceptions=*/false);
+        f["arguments"] = parsed.is_object() ? parsed : nlohmann::ordered_json(a->get<std::string>());
+      } else if (a->is_object()) {
+        f["arguments"] = nlohmann::ordered_json::parse(a->dump());
+      } else {
+        return bad_request(where + ".tool_calls[].function.arguments must be a string", "messages");
+      }
+    }
+    nlohmann::ordered_json call = {{"type", "function"}, {"function", std::move(f)}};
+    if (auto id = c.find("id"); id != c.end() && id->is_string()) call["id"] = id->get<std::string>();
+    list.push_back(std::move(call));
+  }
+  out["tool_calls"] = std::move(list);
+  return std::nullopt;
+}
+
 }  // namespace
 
 ApiResult<CompletionParams> parse_chat_request(const json& body, const ParseLimits& limits) {
   CompletionParams p;
   p.chat = true;
   if (auto e = read_common(body, limits, p)) return *e;
+  if (auto e = read_chat_logprobs(body, p)) return *e;
+  if (auto e = read_tools(body, limits, p)) return *e;
   auto msgs = body.find("messages");
   if (msgs == body.end()) return bad_request("'messages' is required", "messages");
   if (!msgs->is_array()) return wrong_type("messages", "an array", *msgs);
@@ -237,7 +346,14 @@ ApiResult<CompletionParams> parse_chat_request(const json& body, const ParseLimi
     } else if (auto e = flatten_content(*c, i, content)) {
       return *e;
     }
-    p.messages.push_back({{"role", r == "developer" ? "system" : r}, {"content", content}});
+    nlohmann::ordered_json msg = {{"role", r == "developer" ? "system" : r}, {"content", content}};
+    if (auto tc = m.find("tool_calls"); r == "assistant" && tc != m.end() && !tc->is_null())
+      if (auto e = copy_tool_calls(*tc, where, msg)) return *e;
+    if (r == "tool") {
+      for (const char* key : {"tool_call_id", "name"})
+        if (auto v = m.find(key); v != m.end() && v->is_string()) msg[key] = v->get<std::string>();
+    }
+    p.messages.push_back(std::move(msg));
   }
   return p;
 }
@@ -245,6 +361,8 @@ ApiResult<CompletionParams> parse_chat_request(const json& body, const ParseLimi
 ApiResult<CompletionParams> parse_completion_request(const json& body, const ParseLimits& limits) {
   CompletionParams p;
   if (auto e = read_common(body, limits, p)) return *e;
+  // Legacy completions: "logprobs" is the number of alternatives (0..5).
+  if (auto e = read_int(body, "logprobs", 0, kMaxLegacyLogprobs, p.logprobs)) return *e;
   auto prompt = body.find("prompt");
   if (prompt == body.end()) return bad_request("'prompt' is required", "prompt");
   const json* one = &*prompt;

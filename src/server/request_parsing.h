@@ -14,6 +14,7 @@
 
 #include "runtime/sampler.h"
 #include "server/api_error.h"
+#include "server/core/logprobs.h"
 
 namespace ledge::server {
 
@@ -23,6 +24,7 @@ struct ParseLimits {
   size_t max_stop_bytes = 256;
   size_t max_logit_bias = 1024;
   size_t max_messages = 4096;
+  size_t max_tools = 128;
   int32_t max_tokens_cap = 1 << 20;
 };
 
@@ -32,6 +34,8 @@ int json_nesting_depth(std::string_view text, int limit);
 
 // Depth check + parse; errors are 400s saying what is wrong.
 ApiResult<nlohmann::json> parse_json_body(std::string_view body, const ParseLimits& limits);
+
+inline constexpr int32_t kMaxLegacyLogprobs = 5;  // /v1/completions "logprobs", as OpenAI caps it
 
 struct CompletionParams {
   std::string model;
@@ -47,6 +51,12 @@ struct CompletionParams {
   bool stream = false;
   bool include_usage = false;
   std::string user;
+  // -1: no log-probabilities; else how many alternatives per token (chat:
+  // top_logprobs 0..20 with logprobs: true; completions: logprobs 0..5).
+  int32_t logprobs = -1;
+  // Chat: validated "tools" handed to the chat template (absent when none
+  // were given or tool_choice is "none").
+  std::optional<nlohmann::ordered_json> tools;
 };
 
 ApiResult<CompletionParams> parse_chat_request(const nlohmann::json& body, const ParseLimits& limits);

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "server/openai_api.h"
@@ -40,7 +41,7 @@ class HostileHttp : public ::testing::Test {
     m.scheduler = std::move(s).value();
     api_->add_model(std::move(m));
     api_->set_ready(true);
-    HttpLimits lim;
+    HttpLimits lim = limits_;
     lim.max_body_bytes = 1 << 20;
     lim.read_timeout = std::chrono::seconds(1);
     http_ = std::make_unique<HttpServer>(ioc_, [this](HttpRequest r, std::shared_ptr<Responder> out) {
@@ -86,6 +87,7 @@ class HostileHttp : public ::testing::Test {
   }
   static int status(const std::string& resp) { return resp.size() > 12 ? std::stoi(resp.substr(9, 3)) : 0; }
 
+  HttpLimits limits_;  // a derived fixture may change it before SetUp
   asio::io_context ioc_;
   Metrics metrics_;
   std::unique_ptr<OpenAiApi> api_;
@@ -148,6 +150,37 @@ TEST_F(HostileHttp, KeepAliveServesSeveralRequestsOnOneConnection) {
   size_t n = 0;
   for (size_t p = out.find("HTTP/1.1 200"); p != std::string::npos; p = out.find("HTTP/1.1 200", p + 1)) ++n;
   EXPECT_EQ(n, 3u) << out;
+}
+
+class ConnectionLimitHttp : public HostileHttp {
+ protected:
+  ConnectionLimitHttp() { limits_.max_connections = 3; }
+};
+
+bool wait_until(const std::function<bool()>& cond) {
+  for (int i = 0; i < 1000 && !cond(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return cond();
+}
+
+TEST_F(ConnectionLimitHttp, ConnectionsBeyondTheLimitGet503AndTheServerRecovers) {
+  asio::io_context c;
+  std::vector<std::unique_ptr<tcp::socket>> idle;
+  for (int i = 0; i < 3; ++i) {
+    idle.push_back(std::make_unique<tcp::socket>(c));
+    idle.back()->connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), http_->port()));
+  }
+  ASSERT_TRUE(wait_until([&] { return http_->open_connections() == 3; })) << http_->open_connections();
+  for (int i = 0; i < 5; ++i) {  // refused each time, never crashing, never counted as open
+    const auto r = raw("GET /health HTTP/1.1\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(status(r), 503) << r;
+    EXPECT_NE(r.find(R"("code":"too_many_connections")"), std::string::npos) << r;
+    EXPECT_NE(r.find("Retry-After: 1"), std::string::npos) << r;
+  }
+  EXPECT_EQ(http_->open_connections(), 3);
+  EXPECT_GE(http_->rejected_connections(), 5);
+  idle.pop_back();  // one client leaves: room for one more
+  ASSERT_TRUE(wait_until([&] { return http_->open_connections() == 2; })) << http_->open_connections();
+  EXPECT_EQ(status(raw("GET /health HTTP/1.1\r\nConnection: close\r\n\r\n")), 200);
 }
 
 }  // namespace

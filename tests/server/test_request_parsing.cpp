@@ -4,7 +4,9 @@
 
 #include <string>
 
+#include "server/chat_prompt.h"
 #include "server/request_parsing.h"
+#include "support/fixtures.h"
 
 namespace ledge::server {
 namespace {
@@ -63,7 +65,20 @@ TEST(RequestParsing, BadInputTable) {
       {"logit_bias value", true, R"({"model":"m","logit_bias":{"5":1000},)" + kMsgs + "}", "logit_bias", "[-100, 100]"},
       {"stream not bool", true, R"({"model":"m","stream":"yes",)" + kMsgs + "}", "stream", "boolean"},
       {"stream_options without stream", true, R"({"model":"m","stream_options":{"include_usage":true},)" + kMsgs + "}", "stream_options", "stream"},
-      {"logprobs", true, R"({"model":"m","logprobs":true,)" + kMsgs + "}", "logprobs", "not supported"},
+      {"logprobs not bool", true, R"({"model":"m","logprobs":1,)" + kMsgs + "}", "logprobs", "boolean"},
+      {"top_logprobs 21", true, R"({"model":"m","logprobs":true,"top_logprobs":21,)" + kMsgs + "}", "top_logprobs", "[0, 20]"},
+      {"top_logprobs negative", true, R"({"model":"m","logprobs":true,"top_logprobs":-1,)" + kMsgs + "}", "top_logprobs", "[0, 20]"},
+      {"top_logprobs without logprobs", true, R"({"model":"m","top_logprobs":3,)" + kMsgs + "}", "top_logprobs", "requires"},
+      {"completions logprobs 6", false, R"({"model":"m","prompt":"x","logprobs":6})", "logprobs", "[0, 5]"},
+      {"completions logprobs bool", false, R"({"model":"m","prompt":"x","logprobs":true})", "logprobs", "integer"},
+      {"tools not array", true, R"({"model":"m","tools":{},)" + kMsgs + "}", "tools", "array"},
+      {"tool wrong type", true, R"({"model":"m","tools":[{"type":"retrieval"}],)" + kMsgs + "}", "tools", "\"function\""},
+      {"tool without name", true, R"({"model":"m","tools":[{"type":"function","function":{}}],)" + kMsgs + "}", "tools", "name"},
+      {"tool bad name", true, R"({"model":"m","tools":[{"type":"function","function":{"name":"a b"}}],)" + kMsgs + "}", "tools", "name"},
+      {"tool parameters", true, R"({"model":"m","tools":[{"type":"function","function":{"name":"f","parameters":"x"}}],)" + kMsgs + "}", "tools", "parameters"},
+      {"tool_choice required", true, R"({"model":"m","tool_choice":"required",)" + kMsgs + "}", "tool_choice", "not supported"},
+      {"tool_choice named", true, R"({"model":"m","tool_choice":{"type":"function","function":{"name":"f"}},)" + kMsgs + "}", "tool_choice", "not supported"},
+      {"tool_calls not array", true, R"({"model":"m","messages":[{"role":"assistant","content":null,"tool_calls":5}]})", "messages", "tool_calls"},
       {"missing prompt", false, R"({"model":"m"})", "prompt", "required"},
       {"empty prompt", false, R"({"model":"m","prompt":""})", "prompt", "empty"},
       {"prompt object", false, R"({"model":"m","prompt":{}})", "prompt", "token ids"},
@@ -113,6 +128,63 @@ TEST(RequestParsing, CompletionPromptForms) {
   auto ids = parse(false, R"({"model":"m","prompt":[[1,2,3]]})");
   ASSERT_TRUE(std::holds_alternative<CompletionParams>(ids));
   EXPECT_EQ(std::get<CompletionParams>(ids).prompt_tokens, (std::vector<int32_t>{1, 2, 3}));
+}
+
+TEST(RequestParsing, LogprobsForms) {
+  auto off = parse(true, "{\"model\":\"m\"," + kMsgs + "}");
+  ASSERT_TRUE(std::holds_alternative<CompletionParams>(off));
+  EXPECT_EQ(std::get<CompletionParams>(off).logprobs, -1);
+  auto on = parse(true, "{\"model\":\"m\",\"logprobs\":true," + kMsgs + "}");
+  ASSERT_TRUE(std::holds_alternative<CompletionParams>(on));
+  EXPECT_EQ(std::get<CompletionParams>(on).logprobs, 0);
+  auto top = parse(true, "{\"model\":\"m\",\"logprobs\":true,\"top_logprobs\":20," + kMsgs + "}");
+  ASSERT_TRUE(std::holds_alternative<CompletionParams>(top));
+  EXPECT_EQ(std::get<CompletionParams>(top).logprobs, 20);
+  auto legacy = parse(false, R"({"model":"m","prompt":"x","logprobs":5})");
+  ASSERT_TRUE(std::holds_alternative<CompletionParams>(legacy));
+  EXPECT_EQ(std::get<CompletionParams>(legacy).logprobs, 5);
+}
+
+TEST(RequestParsing, ToolsAreValidatedAndKeptForTheTemplate) {
+  const std::string tools = R"("tools":[{"type":"function","function":{"name":"get_weather","description":"Weather",
+      "parameters":{"type":"object","properties":{"city":{"type":"string"}}},"strict":true}}])";
+  auto r = parse(true, "{\"model\":\"m\"," + tools + R"(,"tool_choice":"auto","messages":[
+      {"role":"user","content":"weather?"},
+      {"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Oslo\"}"}}]},
+      {"role":"tool","tool_call_id":"c1","content":"sunny"}]})");
+  ASSERT_TRUE(std::holds_alternative<CompletionParams>(r)) << std::get<ApiError>(r).message;
+  const auto& p = std::get<CompletionParams>(r);
+  ASSERT_TRUE(p.tools.has_value());
+  ASSERT_EQ(p.tools->size(), 1u);
+  EXPECT_EQ((*p.tools)[0]["function"]["name"], "get_weather");
+  EXPECT_EQ((*p.tools)[0]["function"]["parameters"]["properties"]["city"]["type"], "string");
+  EXPECT_EQ(p.messages[1]["tool_calls"][0]["function"]["arguments"]["city"], "Oslo");  // parsed for templates
+  EXPECT_EQ(p.messages[2]["tool_call_id"], "c1");
+  auto none = parse(true, "{\"model\":\"m\"," + tools + ",\"tool_choice\":\"none\"," + kMsgs + "}");
+  ASSERT_TRUE(std::holds_alternative<CompletionParams>(none));
+  EXPECT_FALSE(std::get<CompletionParams>(none).tools.has_value());
+}
+
+TEST(ChatPrompt, ToolsReachTheTemplate) {
+  auto tok = tokenizer::Tokenizer::load(ledge::test::fixture("models/stories260K.gguf").string());
+  ASSERT_TRUE(tok.ok()) << tok.message();
+  const std::string tmpl =
+      "{% if tools %}TOOLS:{% for t in tools %}[{{ t.function.name }}]{% endfor %}\n{% endif %}"
+      "{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}";
+  ChatPrompt with(tmpl, **tok);
+  nlohmann::ordered_json msgs = nlohmann::ordered_json::array({{{"role", "user"}, {"content", "hi"}}});
+  nlohmann::ordered_json tools = nlohmann::ordered_json::parse(R"([{"type":"function","function":{"name":"f1"}},
+      {"type":"function","function":{"name":"f2"}}])");
+  auto text = with.render(msgs, tools);
+  ASSERT_TRUE(text.ok()) << text.message();
+  EXPECT_EQ(*text, "TOOLS:[f1][f2]user: hi\n");  // trim_blocks, as transformers renders
+  auto plain = with.render(msgs);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(*plain, "user: hi\n");
+  ChatPrompt fallback(std::nullopt, **tok);
+  auto refused = fallback.tokenize(msgs, tools);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.message().find("tools"), std::string::npos) << refused.message();
 }
 
 TEST(RequestParsing, NestingDepthIgnoresBracketsInStrings) {

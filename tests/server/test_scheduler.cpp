@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -28,14 +29,17 @@ struct Collector {
   Usage usage;
   Timings timings;
   int n_text_events = 0;
+  std::vector<TokenLogprobs> logprobs;
+  GenerationEvent::Failure failure = GenerationEvent::Failure::kNone;
 
   EventSink sink() {
     return [this](GenerationEvent ev) {
       std::lock_guard lk(mu);
+      for (auto& t : ev.logprobs) logprobs.push_back(std::move(t));
       switch (ev.kind) {
         case GenerationEvent::Kind::kText: text += ev.text; ++n_text_events; break;
         case GenerationEvent::Kind::kDone: done = true; finish = ev.finish; usage = ev.usage; timings = ev.timings; break;
-        case GenerationEvent::Kind::kError: failed = true; error = ev.text; usage = ev.usage; break;
+        case GenerationEvent::Kind::kError: failed = true; error = ev.text; usage = ev.usage; failure = ev.failure; break;
       }
       cv.notify_all();
     };
@@ -256,6 +260,7 @@ TEST(Scheduler, TimeoutEndsARequestWithAnError) {
   ASSERT_TRUE(c.wait_end());
   EXPECT_TRUE(c.failed);
   EXPECT_NE(c.error.find("timed out"), std::string::npos) << c.error;
+  EXPECT_EQ(c.failure, GenerationEvent::Failure::kTimeout);
   EXPECT_LT(c.usage.completion_tokens, 2000);
 }
 
@@ -270,6 +275,105 @@ TEST(Scheduler, ShutdownDrainsThenRefuses) {
   Collector d;
   EXPECT_EQ(sched->submit(make_request(sched->tokenizer(), "The cat", 4, 0.f, 1), d.sink()).outcome,
             SubmitOutcome::kShuttingDown);
+}
+
+TEST(Logprobs, AreANormalizedLogSoftmaxWithSortedTopK) {
+  const std::vector<float> logits = {1.5f, -2.f, 3.25f, 0.f, 3.25f, -40.f};
+  std::vector<int32_t> scratch;
+  TokenLogprobs all;
+  compute_logprobs(logits, 3, int32_t(logits.size()), scratch, all);
+  ASSERT_EQ(all.top.size(), logits.size());
+  double sum = 0;
+  for (const auto& t : all.top) {
+    EXPECT_LE(t.logprob, 0.f);
+    sum += std::exp(double(t.logprob));
+  }
+  EXPECT_NEAR(sum, 1.0, 1e-6);
+  // Ties keep the lower id first; differences of logprobs are differences of logits.
+  EXPECT_EQ(all.top[0].id, 2);
+  EXPECT_EQ(all.top[1].id, 4);
+  EXPECT_EQ(all.top[2].id, 0);
+  EXPECT_NEAR(all.top[0].logprob - all.top[2].logprob, 3.25 - 1.5, 1e-5);
+  EXPECT_EQ(all.id, 3);
+  EXPECT_NEAR(all.logprob, all.top[3].logprob, 1e-7);
+  TokenLogprobs two;
+  compute_logprobs(logits, 2, 2, scratch, two);
+  ASSERT_EQ(two.top.size(), 2u);
+  EXPECT_FLOAT_EQ(two.logprob, all.top[0].logprob);
+  TokenLogprobs none;
+  compute_logprobs(logits, 5, 0, scratch, none);
+  EXPECT_TRUE(none.top.empty());
+  EXPECT_LT(none.logprob, -40.f);
+}
+
+TEST(Scheduler, GreedyLogprobsListEverySampledTokenAsTheMostProbable) {
+  auto sched = make_scheduler(2, 256);
+  ASSERT_TRUE(sched);
+  auto req = make_request(sched->tokenizer(), "Once upon a time", 12, 0.f, 1);
+  req.logprobs = 5;
+  const auto want = sequential({req}, 256);
+  Collector c;
+  ASSERT_EQ(sched->submit(req, c.sink()).outcome, SubmitOutcome::kAccepted);
+  ASSERT_TRUE(c.wait_end());
+  ASSERT_TRUE(c.done) << c.error;
+  EXPECT_EQ(c.text, want[0].text);  // asking for logprobs changes nothing else
+  ASSERT_EQ(c.finish, runtime::FinishReason::kLength);
+  ASSERT_EQ(c.logprobs.size(), 12u);
+  std::string joined;
+  for (size_t i = 0; i < c.logprobs.size(); ++i) {
+    const auto& t = c.logprobs[i];
+    EXPECT_EQ(t.id, want[0].tokens[i]);
+    EXPECT_EQ(t.token, sched->tokenizer().token_to_piece(t.id));
+    EXPECT_LE(t.logprob, 0.f);
+    ASSERT_EQ(t.top.size(), 5u);
+    EXPECT_EQ(t.top[0].id, t.id) << "greedy picks the most probable token";
+    EXPECT_EQ(t.top[0].logprob, t.logprob);
+    double mass = 0;
+    for (size_t k = 0; k < t.top.size(); ++k) {
+      if (k > 0) EXPECT_LE(t.top[k].logprob, t.top[k - 1].logprob);
+      mass += std::exp(double(t.top[k].logprob));
+    }
+    EXPECT_LE(mass, 1.0 + 1e-5);
+    EXPECT_GT(mass, 0.0);
+    joined += t.token;
+  }
+  EXPECT_EQ(joined, c.text);
+}
+
+TEST(Scheduler, LogprobsAreOffUnlessAskedAndBoundedWhenAsked) {
+  auto sched = make_scheduler(1, 256);
+  ASSERT_TRUE(sched);
+  Collector c;
+  ASSERT_EQ(sched->submit(make_request(sched->tokenizer(), "The cat", 4, 0.f, 1), c.sink()).outcome,
+            SubmitOutcome::kAccepted);
+  ASSERT_TRUE(c.wait_end());
+  EXPECT_TRUE(c.logprobs.empty());
+  auto req = make_request(sched->tokenizer(), "The cat", 4, 0.f, 1);
+  req.logprobs = kMaxTopLogprobs + 1;
+  Collector d;
+  auto s = sched->submit(req, d.sink());
+  EXPECT_EQ(s.outcome, SubmitOutcome::kInvalid);
+  EXPECT_NE(s.message.find("logprobs"), std::string::npos) << s.message;
+}
+
+TEST(Scheduler, StatsObserverSeesEveryStep) {
+  auto sched = make_scheduler(1, 256);
+  ASSERT_TRUE(sched);
+  std::mutex mu;
+  int calls = 0, max_running = 0;
+  sched->set_stats_observer([&](const SchedulerStats& st) {
+    std::lock_guard lk(mu);
+    ++calls;
+    max_running = std::max(max_running, int(st.running));
+  });
+  Collector c;
+  ASSERT_EQ(sched->submit(make_request(sched->tokenizer(), "The cat", 6, 0.f, 1), c.sink()).outcome,
+            SubmitOutcome::kAccepted);
+  ASSERT_TRUE(c.wait_end());
+  sched->shutdown(5);
+  std::lock_guard lk(mu);
+  EXPECT_GE(calls, 6);  // at least one step per generated token
+  EXPECT_EQ(max_running, 1);
 }
 
 }  // namespace

@@ -25,6 +25,7 @@ struct Scheduler::Job {
   int32_t pending = -1;    // sampled token still to be fed
   int32_t n_generated = 0;
   bool done = false;
+  std::vector<TokenLogprobs> logprobs;  // computed, not yet sent
 };
 
 Result<std::unique_ptr<Scheduler>> Scheduler::create(const std::string& model_path, const runtime::EngineOptions& eo,
@@ -44,6 +45,7 @@ Scheduler::Scheduler(std::unique_ptr<runtime::Engine> engine, std::unique_ptr<to
                      const runtime::EngineOptions& eo, SchedulerOptions so)
     : engine_(std::move(engine)), tok_(std::move(tok)), opts_(so), n_parallel_(eo.n_parallel) {
   opts_.step_token_budget = std::clamp(opts_.step_token_budget, n_parallel_ + 1, eo.max_batch);
+  eog_ = runtime::end_of_generation_tokens(*tok_);
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -66,6 +68,9 @@ Submission Scheduler::submit(GenerationRequest req, EventSink sink) {
       return invalid("prompt token id " + std::to_string(req.prompt[i]) + " at index " + std::to_string(i) +
                      " is out of the vocabulary [0, " + std::to_string(engine_->n_vocab()) + ")");
   if (auto st = req.sampling.validate(engine_->n_vocab()); !st.ok()) return invalid(st.message());
+  if (req.logprobs < -1 || req.logprobs > kMaxTopLogprobs)
+    return invalid("top logprobs must be in [0, " + std::to_string(kMaxTopLogprobs) + "], got " +
+                   std::to_string(req.logprobs));
 
   auto job = std::make_unique<Job>();
   job->req = std::move(req);
@@ -94,6 +99,10 @@ Submission Scheduler::submit(GenerationRequest req, EventSink sink) {
   }
   cv_.notify_one();
   return s;
+}
+
+void Scheduler::notify_stats() {
+  if (observer_) observer_(stats());
 }
 
 SchedulerStats Scheduler::stats() const {
@@ -137,6 +146,7 @@ void Scheduler::loop() {
       if (stop_) break;
     }
     step();
+    notify_stats();
   }
   // Whatever is left when the drain time ran out gets a clear error.
   std::deque<std::unique_ptr<Job>> left;
@@ -145,15 +155,17 @@ void Scheduler::loop() {
     left.swap(queue_);
   }
   for (auto& j : left)
-    if (!j->handle->cancelled()) fail(*j, "the server shut down before the request finished");
+    if (!j->handle->cancelled())
+      fail(*j, "the server shut down before the request finished", GenerationEvent::Failure::kShutdown);
   for (auto& j : active_)
     if (!j->done) {
       if (j->handle->cancelled())
         release(*j);
       else
-        fail(*j, "the server shut down before the request finished");
+        fail(*j, "the server shut down before the request finished", GenerationEvent::Failure::kShutdown);
     }
   active_.clear();
+  notify_stats();
 }
 
 void Scheduler::admit_locked(Clock::time_point now) {
@@ -197,10 +209,11 @@ void Scheduler::release(Job& job) {
   job.done = true;
 }
 
-void Scheduler::fail(Job& job, const std::string& message) {
+void Scheduler::fail(Job& job, const std::string& message, GenerationEvent::Failure why) {
   release(job);
   GenerationEvent ev;
   ev.kind = GenerationEvent::Kind::kError;
+  ev.failure = why;
   ev.text = message;
   ev.usage = {int32_t(job.req.prompt.size()), job.n_generated};
   job.sink(std::move(ev));
@@ -211,6 +224,8 @@ void Scheduler::finish(Job& job, runtime::FinishReason reason) {
   if (!tail.empty()) {
     GenerationEvent t;
     t.text = std::move(tail);
+    t.logprobs = std::move(job.logprobs);
+    job.logprobs.clear();
     job.sink(std::move(t));
   }
   release(job);
@@ -218,6 +233,8 @@ void Scheduler::finish(Job& job, runtime::FinishReason reason) {
   GenerationEvent ev;
   ev.kind = GenerationEvent::Kind::kDone;
   ev.finish = job.stream->reason();
+  ev.logprobs = std::move(job.logprobs);  // tokens whose text never showed (e.g. a stop string)
+  job.logprobs.clear();
   ev.usage = {int32_t(job.req.prompt.size()), job.n_generated};
   ev.timings.queue_s = seconds(job.submitted, job.admitted);
   ev.timings.time_to_first_token_s = job.n_generated > 0 ? seconds(job.submitted, job.first_token) : 0;
@@ -238,7 +255,8 @@ bool Scheduler::step() {
     if (j->handle->cancelled())
       release(*j);
     else if (opts_.request_timeout_s > 0 && now - j->submitted > timeout)
-      fail(*j, "the request timed out after " + std::to_string(opts_.request_timeout_s) + " s");
+      fail(*j, "the request timed out after " + std::to_string(opts_.request_timeout_s) + " s",
+           GenerationEvent::Failure::kTimeout);
     else if (j->req.max_tokens == 0 && j->n_prefilled == j->req.prompt.size())
       finish(*j, runtime::FinishReason::kLength);
   }
@@ -301,6 +319,12 @@ bool Scheduler::step() {
     j.history.push_back(id);
     if (++j.n_generated == 1) j.first_token = t_sample;
     j.last_token = t_sample;
+    if (j.req.logprobs >= 0 && (j.req.ignore_eos || !std::binary_search(eog_.begin(), eog_.end(), id))) {
+      TokenLogprobs& lp = j.logprobs.emplace_back();
+      compute_logprobs(row, id, j.req.logprobs, lp_order_, lp);
+      lp.token = tok_->token_to_piece(id);
+      for (auto& t : lp.top) t.token = tok_->token_to_piece(t.id);
+    }
     auto text = j.stream->push(id);
     if (!text.ok()) {
       fail(j, "detokenization failed: " + text.message());
@@ -310,6 +334,8 @@ bool Scheduler::step() {
       GenerationEvent ev;
       ev.text = std::move(text).value();
       ev.tokens = {id};
+      ev.logprobs = std::move(j.logprobs);
+      j.logprobs.clear();
       j.sink(std::move(ev));
     }
     if (j.stream->finished())

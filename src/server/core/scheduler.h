@@ -21,6 +21,7 @@
 #include "runtime/engine.h"
 #include "runtime/sampler.h"
 #include "runtime/text_stream.h"
+#include "server/core/logprobs.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ledge::server {
@@ -31,12 +32,20 @@ struct SchedulerOptions {
   double request_timeout_s = 600;  // from submission to the last token; 0 = no limit
 };
 
+struct SchedulerStats;
+// Called on the scheduler thread after every step (and once when it stops),
+// so gauges follow the load without being polled; must not block.
+using StatsObserver = std::function<void(const SchedulerStats&)>;
+
 struct GenerationRequest {
   std::vector<int32_t> prompt;
   runtime::SamplingParams sampling;
   int32_t max_tokens = 16;
   std::vector<std::string> stop;
   bool ignore_eos = false;
+  // -1: no log-probabilities; 0..kMaxTopLogprobs: each generated token's
+  // logprob plus this many most probable alternatives.
+  int32_t logprobs = -1;
 };
 
 struct Usage {
@@ -55,9 +64,16 @@ struct Timings {
 // one kDone or kError (after which nothing more arrives).
 struct GenerationEvent {
   enum class Kind { kText, kDone, kError };
+  enum class Failure { kNone, kInternal, kTimeout, kShutdown };
   Kind kind = Kind::kText;
+  Failure failure = Failure::kNone; // kError: why
   std::string text;                 // kText: the new text; kError: the message
   std::vector<int32_t> tokens;      // kText: the sampled ids that produced it
+  // kText and kDone, when requested: one entry per generated token not yet
+  // reported, in order (a token whose text is held back, e.g. an incomplete
+  // UTF-8 character, arrives with the next text). The end-of-generation token
+  // is not listed; tokens of a stop string are.
+  std::vector<TokenLogprobs> logprobs;
   runtime::FinishReason finish = runtime::FinishReason::kNone;  // kDone
   Usage usage;                      // kDone and kError
   Timings timings;                  // kDone
@@ -98,6 +114,8 @@ class Scheduler {
   // The step budget is clamped to [n_parallel + 1, engine max_batch].
   static Result<std::unique_ptr<Scheduler>> create(const std::string& model_path, const runtime::EngineOptions& eo,
                                                    const SchedulerOptions& so);
+  // Set before the first submit().
+  void set_stats_observer(StatsObserver fn) { observer_ = std::move(fn); }
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -126,8 +144,9 @@ class Scheduler {
   bool step();  // one forward pass; false when idle
   void admit_locked(std::chrono::steady_clock::time_point now);
   void finish(Job& job, runtime::FinishReason reason);
-  void fail(Job& job, const std::string& message);
+  void fail(Job& job, const std::string& message, GenerationEvent::Failure why = GenerationEvent::Failure::kInternal);
   void release(Job& job);
+  void notify_stats();
 
   std::unique_ptr<runtime::Engine> engine_;
   std::unique_ptr<tokenizer::Tokenizer> tok_;
@@ -147,6 +166,9 @@ class Scheduler {
   std::vector<std::unique_ptr<Job>> active_;
   std::vector<model::BatchToken> batch_;
   std::vector<float> logits_;
+  std::vector<int32_t> eog_;         // sorted end-of-generation ids (not listed in logprobs)
+  std::vector<int32_t> lp_order_;    // scratch for top-k logprobs
+  StatsObserver observer_;
   std::thread thread_;
 };
 

@@ -99,3 +99,86 @@ test('8 parallel streams at temperature 0 equal the same requests one by one', a
   assert.match(text, /vllm:time_to_first_token_seconds_count\{model_name="stories260K"\} [1-9]/);
   assert.match(text, /ledge:http_requests_total\{route="\/v1\/completions",status="200"\}/);
 });
+
+test('chat logprobs: normalized, greedy token is the top alternative, stream equals non-stream', async () => {
+  const req = { model: MODEL_ID, messages: [{ role: 'user', content: 'Tell me a story.' }], max_tokens: 12,
+                temperature: 0, logprobs: true, top_logprobs: 3 };
+  const r = await srv.client.chat.completions.create(req);
+  const content = r.choices[0].logprobs.content;
+  assert.ok(Array.isArray(content) && content.length > 0);
+  if (r.choices[0].finish_reason === 'length') assert.equal(content.length, r.usage.completion_tokens);
+  for (const t of content) {
+    assert.ok(t.logprob <= 0 && Number.isFinite(t.logprob), JSON.stringify(t));
+    assert.ok(Array.isArray(t.bytes));
+    assert.equal(t.top_logprobs.length, 3);
+    assert.equal(t.top_logprobs[0].token, t.token);
+    assert.equal(t.top_logprobs[0].logprob, t.logprob);
+    let mass = 0;
+    for (let k = 0; k < t.top_logprobs.length; ++k) {
+      if (k > 0) assert.ok(t.top_logprobs[k].logprob <= t.top_logprobs[k - 1].logprob);
+      mass += Math.exp(t.top_logprobs[k].logprob);
+    }
+    assert.ok(mass <= 1 + 1e-5, String(mass));
+  }
+  if (r.choices[0].finish_reason === 'length')
+    assert.equal(content.map((t) => Buffer.from(t.bytes).toString('utf8')).join(''), r.choices[0].message.content);
+  const stream = await srv.client.chat.completions.create({ ...req, stream: true });
+  const streamed = [];
+  for await (const chunk of stream)
+    for (const c of chunk.choices) if (c.logprobs?.content) streamed.push(...c.logprobs.content);
+  assert.deepEqual(streamed, content);
+  // Without the flag there are none.
+  const plain = await srv.client.chat.completions.create({ ...req, logprobs: undefined, top_logprobs: undefined });
+  assert.equal(plain.choices[0].logprobs, null);
+});
+
+test('logprobs limits: top_logprobs > 20 or without logprobs, completions logprobs > 5 are 400s', async () => {
+  const messages = [{ role: 'user', content: 'x' }];
+  await assert.rejects(srv.client.chat.completions.create({ model: MODEL_ID, messages, logprobs: true, top_logprobs: 21 }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'top_logprobs');
+  await assert.rejects(srv.client.chat.completions.create({ model: MODEL_ID, messages, top_logprobs: 2 }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'top_logprobs');
+  await assert.rejects(srv.client.completions.create({ model: MODEL_ID, prompt: 'x', logprobs: 6 }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'logprobs');
+});
+
+test('completions logprobs: legacy shape, stream equals non-stream', async () => {
+  const req = { model: MODEL_ID, prompt: 'Once upon a time', max_tokens: 8, temperature: 0, logprobs: 2 };
+  const r = await srv.client.completions.create(req);
+  const lp = r.choices[0].logprobs;
+  assert.equal(lp.tokens.length, 8);
+  assert.equal(lp.token_logprobs.length, 8);
+  assert.equal(lp.top_logprobs.length, 8);
+  assert.deepEqual(lp.text_offset[0], 0);
+  for (let i = 0; i < 8; ++i) {
+    assert.ok(lp.token_logprobs[i] <= 0);
+    const top = Object.entries(lp.top_logprobs[i]);
+    assert.ok(top.length >= 1 && top.length <= 2);
+    assert.equal(Math.max(...top.map(([, v]) => v)), lp.token_logprobs[i]);  // greedy: the best one
+    if (i > 0) assert.equal(lp.text_offset[i], lp.text_offset[i - 1] + Buffer.byteLength(lp.tokens[i - 1]));
+  }
+  assert.equal(lp.tokens.join(''), r.choices[0].text);
+  const stream = await srv.client.completions.create({ ...req, stream: true });
+  const tokens = [], offsets = [];
+  for await (const chunk of stream)
+    for (const c of chunk.choices) if (c.logprobs) { tokens.push(...c.logprobs.tokens); offsets.push(...c.logprobs.text_offset); }
+  assert.deepEqual(tokens, lp.tokens);
+  assert.deepEqual(offsets, lp.text_offset);
+});
+
+test('tools: malformed tools are 400s; tools on a model without a chat template are refused clearly', async () => {
+  const messages = [{ role: 'user', content: 'x' }];
+  await assert.rejects(srv.client.chat.completions.create({ model: MODEL_ID, messages, tools: [{ type: 'function', function: { name: 'bad name' } }] }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'tools');
+  await assert.rejects(srv.client.chat.completions.create({ model: MODEL_ID, messages, tool_choice: 'required',
+    tools: [{ type: 'function', function: { name: 'f' } }] }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'tool_choice');
+  // stories260K has no chat template (ChatML fallback), which cannot render tools.
+  await assert.rejects(srv.client.chat.completions.create({ model: MODEL_ID, messages,
+    tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }] }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'tools' && /chat template/.test(e.message));
+  // tool_choice "none" leaves them out, so the same request works.
+  const r = await srv.client.chat.completions.create({ model: MODEL_ID, messages, max_tokens: 2, tool_choice: 'none',
+    tools: [{ type: 'function', function: { name: 'get_weather' } }] });
+  assert.equal(r.choices.length, 1);
+});
