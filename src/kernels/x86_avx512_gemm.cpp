@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <utility>
+#include <vector>
 
 #include "kernels/blocks.h"
 #include "kernels/peer_order.h"
@@ -76,32 +77,50 @@ inline __m512i bias_seed(__m512i a) {
 // so each weight block is loaded once per 2*CP columns and each activation
 // block once per R rows. Decode (one column): pairs (r, c) and (r + 1, c).
 
+// What a batch tile needs of one column pair and block, prepared once per
+// gemm call and column tile (and reused by every row of the call): the two
+// activation blocks as one zmm, the bias seed, and the two scales as floats.
+struct Q8ColPair {
+  __m512i a;
+  __m512i seed;
+  __m512 d;
+};
+
+// Column tile [c0, c0 + 2 * cp) -> pack[k * cp + j], j = column pair.
+void pack_q8_0_cols(const Args& g, int64_t c0, int cp, Q8ColPair* pack) {
+  for (int j = 0; j < cp; ++j) {
+    const BlockQ8_0* lo = g.act_row<BlockQ8_0>(c0 + 2 * j);
+    const BlockQ8_0* hi = g.act_row<BlockQ8_0>(c0 + 2 * j + 1);
+    for (int64_t k = 0; k < g.nb; ++k) {
+      Q8ColPair& p = pack[size_t(k) * size_t(cp) + size_t(j)];
+      p.a = join(load256(lo[k].qs), load256(hi[k].qs));
+      p.seed = bias_seed(p.a);
+      p.d = join_ps(_mm256_set1_ps(half_to_float(lo[k].d)), _mm256_set1_ps(half_to_float(hi[k].d)));
+    }
+  }
+}
+
+// R rows x CP column pairs; dw = the rows' weight scales as floats, [R][nb].
 template <int R, int CP>
-void q8_0_tile_cols(const Args& g, int64_t r0, int64_t c0) {
+void q8_0_tile_cols(const Args& g, int64_t r0, int64_t c0, const Q8ColPair* pack, const float* dw) {
   const BlockQ8_0* w[R];
-  const BlockQ8_0* a[2 * CP];
   for (int r = 0; r < R; ++r) w[r] = g.w_row<BlockQ8_0>(r0 + r);
-  for (int c = 0; c < 2 * CP; ++c) a[c] = g.act_row<BlockQ8_0>(c0 + c);
   const __m512i bias = _mm512_set1_epi8(char(0x80));
   __m512 acc[R][CP];
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < CP; ++j) acc[r][j] = _mm512_setzero_ps();
   for (int64_t k = 0; k < g.nb; ++k) {
     __m512i wu[R];
-    __m512 dw[R];
-    for (int r = 0; r < R; ++r) {
-      wu[r] = _mm512_xor_si512(_mm512_broadcast_i64x4(load256(w[r][k].qs)), bias);
-      dw[r] = _mm512_set1_ps(half_to_float(w[r][k].d));
-    }
+    for (int r = 0; r < R; ++r) wu[r] = _mm512_xor_si512(_mm512_broadcast_i64x4(load256(w[r][k].qs)), bias);
+    const Q8ColPair* cols = pack + size_t(k) * CP;
     for (int j = 0; j < CP; ++j) {
-      const BlockQ8_0& lo = a[2 * j][k];
-      const BlockQ8_0& hi = a[2 * j + 1][k];
-      const __m512i av = join(load256(lo.qs), load256(hi.qs));
-      const __m512i seed = bias_seed(av);
-      const __m512 da = join_ps(_mm256_set1_ps(half_to_float(lo.d)), _mm256_set1_ps(half_to_float(hi.d)));
+      const __m512i av = cols[j].a;
+      const __m512i seed = cols[j].seed;
+      const __m512 da = cols[j].d;
       for (int r = 0; r < R; ++r) {
         const __m512 lane = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(seed, wu[r], av));
-        acc[r][j] = _mm512_fmadd_ps(_mm512_mul_ps(dw[r], da), lane, acc[r][j]);
+        acc[r][j] = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_set1_ps(dw[size_t(r) * size_t(g.nb) + size_t(k)]), da), lane,
+                                    acc[r][j]);
       }
     }
   }
@@ -145,10 +164,11 @@ constexpr int kQ8ColPairs = 3;   // column pairs per batch tile (6 columns)
 constexpr int kQ8RowPairs = 4;   // row pairs per decode tile (8 rows)
 
 using Tile = void (*)(const Args&, int64_t, int64_t);
+using PackedTile = void (*)(const Args&, int64_t, int64_t, const Q8ColPair*, const float*);
 
 template <int R, int... CP>
 constexpr auto q8_0_cols_row(std::integer_sequence<int, CP...>) {
-  return std::array<Tile, sizeof...(CP)>{q8_0_tile_cols<R, CP + 1>...};
+  return std::array<PackedTile, sizeof...(CP)>{q8_0_tile_cols<R, CP + 1>...};
 }
 template <int... R>
 constexpr auto q8_0_cols_table(std::integer_sequence<int, R...>) {
@@ -175,17 +195,27 @@ void gemm_q8_0(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const 
     }
     return;
   }
-  // Column tiles outside, so one tile's activation blocks stay in L1 while
-  // every row of the (caller-sized, L1-resident) row block passes over them.
+  // Per call: the weight scales as floats; per column tile: its packed
+  // column pairs. Column tiles outside, so one tile's pack stays in L1 while
+  // every row of the (caller-sized, L1-resident) row block passes over it.
+  // Scratch grows once per thread and is reused.
+  thread_local std::vector<float> t_dw;                   // [n_rows][nb]
+  thread_local std::vector<Q8ColPair> t_pack;             // [nb][kQ8ColPairs]
+  t_dw.resize(size_t(n_rows) * size_t(g.nb));
+  t_pack.resize(size_t(g.nb) * kQ8ColPairs);
+  for (int64_t r = 0; r < n_rows; ++r) {
+    const BlockQ8_0* wr = g.w_row<BlockQ8_0>(r);
+    for (int64_t k = 0; k < g.nb; ++k) t_dw[size_t(r) * size_t(g.nb) + size_t(k)] = half_to_float(wr[k].d);
+  }
   for (int64_t c0 = 0; c0 < n_cols; c0 += 2 * kQ8ColPairs) {
-    const int64_t cp = std::min<int64_t>(kQ8ColPairs, (n_cols - c0 + 1) / 2);
+    const int cp = int(std::min<int64_t>(kQ8ColPairs, (n_cols - c0 + 1) / 2));
+    pack_q8_0_cols(g, c0, cp, t_pack.data());
     for (int64_t r0 = 0; r0 < n_rows; r0 += kQ8Rows) {
       const int64_t rows = std::min<int64_t>(kQ8Rows, n_rows - r0);
-      kQ8ColTiles[size_t(rows - 1)][size_t(cp - 1)](g, r0, c0);
+      kQ8ColTiles[size_t(rows - 1)][size_t(cp - 1)](g, r0, c0, t_pack.data(), t_dw.data() + size_t(r0) * size_t(g.nb));
     }
   }
 }
-
 
 // ------------------------------------------------------------------- Q4_0
 // peer::vec_dot_q4_0_q8_0 (llama.cpp's repack order): per pair and block one
