@@ -8,6 +8,8 @@
 
 #include "kernels/blocks.h"
 #include "kernels/fp16.h"
+#include "kernels/kquant_decode.h"
+#include "kernels/kquant_scales.h"
 
 namespace ledge::kernels::peer {
 
@@ -159,6 +161,170 @@ void swiglu(int64_t n, float* gate, const float* up) {
   for (; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
 }
 
+// ------------------------------------------------------------------ k-quants
+
+namespace {
+
+// Lane of element e in the AVX2 k-quant dots: the int32 lane that pmaddubsw +
+// pmaddwd put products 4k..4k+3 of each 32-element chunk into.
+constexpr int avx2_lane(int e) { return (e % 32) / 4; }
+
+// AVX2 lane sums of scale(e / group) * q[e] * a[e] over one super-block.
+template <int kGroup, typename Scale>
+void avx2_lanes(const int8_t* q, const int8_t* a, const Scale* scales, int32_t lanes[8]) {
+  for (int l = 0; l < 8; ++l) lanes[l] = 0;
+  for (int e = 0; e < kQK_K; ++e) lanes[avx2_lane(e)] += int32_t(scales[e / kGroup]) * (int32_t(q[e]) * int32_t(a[e]));
+}
+
+// Sum of the Q8_K bsums of 32-element sub-block j (two 16-element sums).
+int32_t bsum32(const BlockQ8_K& y, int j) { return int32_t(y.bsums[2 * j]) + int32_t(y.bsums[2 * j + 1]); }
+
+// One k-quant super-block, split into `parts` equal parts, as the repack
+// kernels see it: per part the exact int sums of scale*q*a and min*bsum.
+struct RepackSums {
+  int32_t isum[4];
+  int32_t msum[4];
+};
+
+void q4_k_sums(const BlockQ4_K& x, const BlockQ8_K& y, int parts, RepackSums* r) {
+  uint8_t sc[8], mn[8];
+  for (int j = 0; j < 8; ++j) unpack_scale_min_k4(j, x.scales, &sc[j], &mn[j]);
+  int8_t q[kQK_K];
+  decode_quants(x, q);
+  for (int p = 0; p < parts; ++p) r->isum[p] = r->msum[p] = 0;
+  for (int j = 0; j < 8; ++j) {
+    int32_t dot = 0;
+    for (int l = 0; l < 32; ++l) dot += int32_t(q[32 * j + l]) * int32_t(y.qs[32 * j + l]);
+    const int p = j * parts / 8;
+    r->isum[p] += int32_t(sc[j]) * dot;
+    r->msum[p] += int32_t(mn[j]) * bsum32(y, j);
+  }
+}
+
+void q2_k_sums(const BlockQ2_K& x, const BlockQ8_K& y, int parts, RepackSums* r) {
+  int8_t q[kQK_K];
+  decode_quants(x, q);
+  for (int p = 0; p < parts; ++p) r->isum[p] = r->msum[p] = 0;
+  for (int s = 0; s < 16; ++s) {
+    int32_t dot = 0;
+    for (int l = 0; l < 16; ++l) dot += int32_t(q[16 * s + l]) * int32_t(y.qs[16 * s + l]);
+    const int p = s * parts / 16;
+    r->isum[p] += int32_t(x.scales[s] & 0x0f) * dot;
+    r->msum[p] += int32_t(x.scales[s] >> 4) * int32_t(y.bsums[s]);
+  }
+}
+
+// acc = fma(isum, d_w*d_a, acc), macc = fma(msum, dmin_w*d_a, macc) per part,
+// parts in order, blocks in order; result acc - macc.
+template <typename Block, void (*Sums)(const Block&, const BlockQ8_K&, int, RepackSums*)>
+float repack_dot(int64_t n, const void* w, const void* act, int parts) {
+  const auto* x = static_cast<const Block*>(w);
+  const auto* y = static_cast<const BlockQ8_K*>(act);
+  float acc = 0, macc = 0;
+  RepackSums r;
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    Sums(x[i], y[i], parts, &r);
+    const float d = fp16_to_fp32(x[i].d) * y[i].d;
+    const float dmin = fp16_to_fp32(x[i].dmin) * y[i].d;
+    for (int p = 0; p < parts; ++p) {
+      acc = std::fma(float(r.isum[p]), d, acc);
+      macc = std::fma(float(r.msum[p]), dmin, macc);
+    }
+  }
+  return acc - macc;
+}
+
+void repack_gemm(VecDotFn gemm_dot, VecDotFn gemv_dot, int64_t n, const void* w, size_t w_stride, int64_t n_rows,
+                 const void* act, size_t act_stride, int64_t n_cols, float* out, size_t out_stride) {
+  const int64_t n_gemm = n_cols - n_cols % 4;
+  const auto* wb = static_cast<const uint8_t*>(w);
+  const auto* ab = static_cast<const uint8_t*>(act);
+  for (int64_t c = 0; c < n_cols; ++c) {
+    const VecDotFn dot = c < n_gemm ? gemm_dot : gemv_dot;
+    for (int64_t r = 0; r < n_rows; ++r)
+      out[size_t(c) * out_stride + size_t(r)] = dot(n, wb + size_t(r) * w_stride, ab + size_t(c) * act_stride);
+  }
+}
+
+}  // namespace
+
+float vec_dot_q3_k_q8_k(int64_t n, const void* w, const void* act) {
+  const auto* x = static_cast<const BlockQ3_K*>(w);
+  const auto* y = static_cast<const BlockQ8_K*>(act);
+  float acc[8] = {};
+  int8_t q[kQK_K];
+  int32_t sc[16], lanes[8];
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    decode_quants(x[i], q);
+    for (int s = 0; s < 16; ++s) sc[s] = unpack_scale_q3_k(s, x[i].scales);
+    avx2_lanes<16>(q, y[i].qs, sc, lanes);
+    const float d = y[i].d * fp16_to_fp32(x[i].d);
+    for (int l = 0; l < 8; ++l) acc[l] = std::fma(d, float(lanes[l]), acc[l]);
+  }
+  return hsum8(acc);
+}
+
+float vec_dot_q5_k_q8_k(int64_t n, const void* w, const void* act) {
+  const auto* x = static_cast<const BlockQ5_K*>(w);
+  const auto* y = static_cast<const BlockQ8_K*>(act);
+  float acc[8] = {};
+  float summs = 0;
+  int8_t q[kQK_K];
+  uint8_t sc[8], mn[8];
+  int32_t lanes[8];
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    for (int j = 0; j < 8; ++j) unpack_scale_min_k4(j, x[i].scales, &sc[j], &mn[j]);
+    int32_t msum = 0;
+    for (int j = 0; j < 8; ++j) msum += int32_t(mn[j]) * bsum32(y[i], j);
+    summs += (fp16_to_fp32(x[i].dmin) * y[i].d) * float(msum);
+    decode_quants(x[i], q);
+    avx2_lanes<32>(q, y[i].qs, sc, lanes);
+    const float d = y[i].d * fp16_to_fp32(x[i].d);
+    for (int l = 0; l < 8; ++l) acc[l] = std::fma(d, float(lanes[l]), acc[l]);
+  }
+  return hsum8(acc) - summs;
+}
+
+float vec_dot_q6_k_q8_k(int64_t n, const void* w, const void* act) {
+  const auto* x = static_cast<const BlockQ6_K*>(w);
+  const auto* y = static_cast<const BlockQ8_K*>(act);
+  float acc[8] = {};
+  int8_t q[kQK_K];
+  int32_t lanes[8];
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    decode_quants(x[i], q);
+    for (int e = 0; e < kQK_K; ++e) q[e] = int8_t(q[e] + 32);  // unsigned 0..63
+    avx2_lanes<16>(q, y[i].qs, x[i].scales, lanes);
+    for (int l = 0; l < 8; ++l)
+      lanes[l] -= 32 * (int32_t(x[i].scales[2 * l]) * y[i].bsums[2 * l] + int32_t(x[i].scales[2 * l + 1]) * y[i].bsums[2 * l + 1]);
+    const float d = y[i].d * fp16_to_fp32(x[i].d);
+    for (int l = 0; l < 8; ++l) acc[l] = std::fma(d, float(lanes[l]), acc[l]);
+  }
+  return hsum8(acc);
+}
+
+float vec_dot_q4_k_q8_k(int64_t n, const void* w, const void* act) {
+  return repack_dot<BlockQ4_K, q4_k_sums>(n, w, act, 1);
+}
+float gemm_dot_q4_k_q8_k(int64_t n, const void* w, const void* act) {
+  return repack_dot<BlockQ4_K, q4_k_sums>(n, w, act, 4);
+}
+float vec_dot_q2_k_q8_k(int64_t n, const void* w, const void* act) {
+  return repack_dot<BlockQ2_K, q2_k_sums>(n, w, act, 1);
+}
+float gemm_dot_q2_k_q8_k(int64_t n, const void* w, const void* act) {
+  return repack_dot<BlockQ2_K, q2_k_sums>(n, w, act, 2);
+}
+
+void gemm_q4_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                    int64_t n_cols, float* out, size_t out_stride) {
+  repack_gemm(gemm_dot_q4_k_q8_k, vec_dot_q4_k_q8_k, n, w, w_stride, n_rows, act, act_stride, n_cols, out, out_stride);
+}
+void gemm_q2_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                    int64_t n_cols, float* out, size_t out_stride) {
+  repack_gemm(gemm_dot_q2_k_q8_k, vec_dot_q2_k_q8_k, n, w, w_stride, n_rows, act, act_stride, n_cols, out, out_stride);
+}
+
 void install_as_reference() {
   using gguf::TensorType;
   Kernels q8_0;
@@ -170,10 +336,19 @@ void install_as_reference() {
   const std::pair<TensorType, VecDotFn> dots[] = {
       {TensorType::Q8_0, vec_dot_q8_0_q8_0}, {TensorType::Q5_0, vec_dot_q5_0_q8_0},
       {TensorType::Q4_1, vec_dot_q4_1_q8_1}, {TensorType::Q5_1, vec_dot_q5_1_q8_1},
-      {TensorType::Q4_0, vec_dot_q4_0_q8_0}};
+      {TensorType::Q4_0, vec_dot_q4_0_q8_0}, {TensorType::Q3_K, vec_dot_q3_k_q8_k},
+      {TensorType::Q5_K, vec_dot_q5_k_q8_k}, {TensorType::Q6_K, vec_dot_q6_k_q8_k},
+      {TensorType::Q4_K, vec_dot_q4_k_q8_k}, {TensorType::Q2_K, vec_dot_q2_k_q8_k}};
   for (const auto& [type, fn] : dots) {
     Kernels k;
     k.vec_dot = fn;
+    install_kernels(type, k);
+  }
+  const std::pair<TensorType, GemmFn> gemms[] = {{TensorType::Q4_K, gemm_q4_k_q8_k},
+                                                  {TensorType::Q2_K, gemm_q2_k_q8_k}};
+  for (const auto& [type, fn] : gemms) {
+    Kernels k;
+    k.gemm = fn;
     install_kernels(type, k);
   }
 }
