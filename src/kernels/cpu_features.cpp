@@ -5,6 +5,10 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #define LEDGE_X86 1
+#elif defined(__aarch64__) && defined(__linux__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#define LEDGE_AARCH64_LINUX 1
 #endif
 
 namespace ledge::kernels {
@@ -56,6 +60,14 @@ CpuFeatures detect() {
   }
   return f;
 }
+#elif defined(LEDGE_AARCH64_LINUX)
+CpuFeatures detect() {
+  CpuFeatures f;
+  const unsigned long hwcap = getauxval(AT_HWCAP);
+  f.asimd = (hwcap & HWCAP_ASIMD) != 0;
+  f.asimddp = (hwcap & HWCAP_ASIMDDP) != 0;
+  return f;
+}
 #else
 CpuFeatures detect() { return CpuFeatures{}; }
 #endif
@@ -78,6 +90,8 @@ std::string CpuFeatures::to_string() const {
   add(avx512vnni, "avx512vnni");
   add(avx512bf16, "avx512bf16");
   add(avx_vnni, "avxvnni");
+  add(asimd, "asimd");
+  add(asimddp, "asimddp");
   return s.empty() ? "none" : s;
 }
 

@@ -1,8 +1,9 @@
-// x86 CPU features the SIMD kernels need, detected once (cpuid + xgetbv).
-// A feature counts only when the OS also saves the register state it uses
+// CPU features the SIMD kernels need, detected once. x86: cpuid + xgetbv; a
+// feature counts only when the OS also saves the register state it uses
 // (XCR0), so a kernel selected from here can never fault on a CPU or
-// hypervisor that hides AVX / AVX-512 state. On non-x86 builds everything is
-// false.
+// hypervisor that hides AVX / AVX-512 state. AArch64 Linux: the kernel's
+// getauxval(AT_HWCAP) bits, which already say what user space may run.
+// Features of the other architecture are always false.
 #pragma once
 
 #include <string>
@@ -19,6 +20,8 @@ struct CpuFeatures {
   bool avx512vnni = false;
   bool avx512bf16 = false;
   bool avx_vnni = false;  // VEX-encoded VNNI (Alder Lake, Zen 5)
+  bool asimd = false;     // AArch64 Advanced SIMD (NEON)
+  bool asimddp = false;   // ARMv8.2 SDOT / UDOT
 
   // Space-separated names of the features present, for logs ("avx2 fma ...").
   std::string to_string() const;

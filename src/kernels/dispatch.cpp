@@ -13,6 +13,9 @@
 #if defined(LEDGE_KERNELS_X86)
 #include "kernels/x86_kernels.h"
 #endif
+#if defined(LEDGE_KERNELS_ARM)
+#include "kernels/arm_kernels.h"
+#endif
 
 namespace ledge::kernels {
 namespace {
@@ -20,12 +23,19 @@ namespace {
 std::atomic<IsaLevel> g_active{IsaLevel::kScalar};
 std::mutex g_install_mutex;  // serialises installers against each other only
 
-#if defined(LEDGE_KERNELS_X86)
+#if defined(LEDGE_KERNELS_X86) || defined(LEDGE_KERNELS_ARM)
+// A build holds one family's variants; pick() walks down from a level and
+// simply finds nothing at the other family's levels.
 std::span<const KernelVariant> variants_of(IsaLevel level) {
   switch (level) {
+#if defined(LEDGE_KERNELS_X86)
     case IsaLevel::kAvx2: return avx2_variants();
     case IsaLevel::kAvx512: return avx512_variants();
-    case IsaLevel::kScalar: break;
+#else
+    case IsaLevel::kNeon: return neon_variants();
+    case IsaLevel::kNeonDotprod: return neon_dotprod_variants();
+#endif
+    default: break;
   }
   return {};
 }
@@ -72,8 +82,13 @@ void choose(IsaLevel level, TensorType t, Fn Kernels::*slot, Kernels& out) {
 
 std::span<const KernelVariant> gemm_variants_of(IsaLevel level) {
   switch (level) {
+#if defined(LEDGE_KERNELS_X86)
     case IsaLevel::kAvx2: return avx2_gemm_variants();
     case IsaLevel::kAvx512: return avx512_gemm_variants();
+#else
+    case IsaLevel::kNeon: return neon_gemm_variants();
+    case IsaLevel::kNeonDotprod: return neon_dotprod_gemm_variants();
+#endif
     default: break;
   }
   return {};
@@ -110,7 +125,7 @@ void choose_gemm(IsaLevel level, TensorType t) {
 #endif
 
 void install_level(IsaLevel level) {
-#if defined(LEDGE_KERNELS_X86)
+#if defined(LEDGE_KERNELS_X86) || defined(LEDGE_KERNELS_ARM)
   for (TensorType t : supported_types()) {
     Kernels k;
     choose(level, t, &Kernels::dequantize, k);
@@ -130,6 +145,8 @@ std::string_view isa_level_name(IsaLevel level) {
     case IsaLevel::kScalar: return "scalar";
     case IsaLevel::kAvx2: return "avx2";
     case IsaLevel::kAvx512: return "avx512";
+    case IsaLevel::kNeon: return "neon";
+    case IsaLevel::kNeonDotprod: return "neon_dotprod";
   }
   return "unknown";
 }
@@ -145,6 +162,8 @@ std::string_view isa_level_requirements(IsaLevel level) {
     case IsaLevel::kScalar: return "";
     case IsaLevel::kAvx2: return "avx2 fma f16c";
     case IsaLevel::kAvx512: return "avx2 fma f16c avx512f avx512bw avx512vl avx512vnni";
+    case IsaLevel::kNeon: return "asimd";
+    case IsaLevel::kNeonDotprod: return "asimd asimddp";
   }
   return "";
 }
@@ -156,6 +175,11 @@ bool isa_level_supported(IsaLevel level) {
   const bool avx2 = f.avx2 && f.fma && f.f16c;
   if (level == IsaLevel::kAvx2) return avx2;
   if (level == IsaLevel::kAvx512) return avx2 && f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni;
+#endif
+#if defined(LEDGE_KERNELS_ARM)
+  const CpuFeatures& f = cpu_features();
+  if (level == IsaLevel::kNeon) return f.asimd;
+  if (level == IsaLevel::kNeonDotprod) return f.asimd && f.asimddp;
 #endif
   return false;
 }
@@ -170,7 +194,8 @@ IsaLevel best_isa_level() {
 IsaLevel isa_level_from_env() {
   IsaLevel level = best_isa_level();
   if (const char* env = std::getenv(kIsaEnvVar)) {
-    if (auto requested = parse_isa_level(env); requested && static_cast<int>(*requested) < static_cast<int>(level))
+    if (auto requested = parse_isa_level(env);
+        requested && static_cast<int>(*requested) < static_cast<int>(level) && isa_level_supported(*requested))
       level = *requested;
   }
   return level;

@@ -2,7 +2,9 @@
 // (type_traits.h).
 //
 // Levels are cumulative: avx2 = AVX2 + FMA + F16C kernels; avx512 = the avx2
-// set with the kernels that gain from AVX-512 (F/BW/VL + VNNI) replaced. A
+// set with the kernels that gain from AVX-512 (F/BW/VL + VNNI) replaced;
+// neon = ARMv8-A Advanced SIMD kernels; neon_dotprod = the neon set with the
+// kernels that gain from the ARMv8.2 SDOT/UDOT instructions replaced. A
 // level only replaces a table entry that currently holds the scalar function
 // the SIMD kernel was written and tested against (or another level's variant
 // of it). So if start-up code switched an entry to a different scalar
@@ -23,11 +25,18 @@
 
 namespace ledge::kernels {
 
-enum class IsaLevel { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
+// Two families above scalar, each cumulative within itself: x86 (avx2 <
+// avx512) and ARM (neon < neon_dotprod). A build contains at most one family.
+// On ARM every NEON kernel is a bit-identical twin of the function it
+// replaces (exact integer sums, then the same float operations in the same
+// order), so results never depend on the level there.
+enum class IsaLevel { kScalar = 0, kAvx2 = 1, kAvx512 = 2, kNeon = 3, kNeonDotprod = 4 };
 
-inline constexpr IsaLevel kAllIsaLevels[] = {IsaLevel::kScalar, IsaLevel::kAvx2, IsaLevel::kAvx512};
+inline constexpr IsaLevel kAllIsaLevels[] = {IsaLevel::kScalar, IsaLevel::kAvx2, IsaLevel::kAvx512, IsaLevel::kNeon,
+                                             IsaLevel::kNeonDotprod};
 
-std::string_view isa_level_name(IsaLevel level);        // "scalar", "avx2", "avx512"
+// "scalar", "avx2", "avx512", "neon", "neon_dotprod"
+std::string_view isa_level_name(IsaLevel level);
 std::optional<IsaLevel> parse_isa_level(std::string_view name);
 
 // True if this build contains the level's kernels and this CPU (and OS) can
@@ -41,10 +50,11 @@ std::string_view isa_level_requirements(IsaLevel level);
 IsaLevel best_isa_level();
 
 // Name of the environment variable that caps the level init_dispatch picks
-// ("scalar", "avx2" or "avx512"; unknown values are ignored).
+// ("scalar", "avx2", "avx512", "neon", "neon_dotprod"; unknown values and
+// levels this build or CPU cannot run are ignored).
 inline constexpr const char* kIsaEnvVar = "LEDGE_ISA";
 
-// best_isa_level(), lowered to $LEDGE_ISA if that names a lower level.
+// best_isa_level(), lowered to $LEDGE_ISA if that names a lower supported level.
 IsaLevel isa_level_from_env();
 
 // Installs the best supported level (capped by $LEDGE_ISA) the first time it
