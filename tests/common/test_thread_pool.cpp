@@ -3,6 +3,7 @@
 // concurrent parallel_for) is reported, not deadlocked on.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -95,10 +96,48 @@ TEST(ThreadPool, ConcurrentCallersAreReported) {
   EXPECT_NE(s.message().find("two threads"), std::string::npos) << s.message();
 }
 
+// More threads than cores, so workers are often descheduled and wake up
+// late, after the caller finished a job alone and posted the next one. Jobs
+// alternate between two task functions with different task counts and
+// contexts: a late worker that ran a task with the wrong job's function,
+// context or count would index out of range or miscount.
+TEST(ThreadPool, LateWorkersNeverMixJobs) {
+  const int n_threads = int(std::max(4u, 2 * std::thread::hardware_concurrency()));
+  ThreadPool pool(n_threads);
+  struct Job {
+    int id = 0;
+    std::vector<std::atomic<int>> runs;
+    std::atomic<int> errors{0};
+    explicit Job(size_t n) : runs(n) {}
+  };
+  for (int call = 0; call < 4000; ++call) {
+    const int64_t n = 1 + (call * 7) % 23 + (call % 2) * 20;
+    Job job{static_cast<size_t>(n)};
+    job.id = call;
+    auto count = [&](int64_t task, int thread) {
+      if (task < 0 || task >= int64_t(job.runs.size()) || thread < 0 || thread >= n_threads || job.id != call)
+        job.errors.fetch_add(1);
+      else
+        job.runs[size_t(task)].fetch_add(1);
+    };
+    auto count_twice = [&](int64_t task, int) {  // another function, other jobs
+      if (task < 0 || task >= int64_t(job.runs.size()) || job.id != call)
+        job.errors.fetch_add(1);
+      else
+        job.runs[size_t(task)].fetch_add(2);
+    };
+    const Status s = call % 2 ? pool.parallel_for(n, count) : pool.parallel_for(n, count_twice);
+    ASSERT_TRUE(s.ok()) << s.message();
+    ASSERT_EQ(job.errors.load(), 0) << "call " << call;
+    for (int64_t t = 0; t < n; ++t) ASSERT_EQ(job.runs[size_t(t)].load(), call % 2 ? 1 : 2) << "call " << call << " task " << t;
+  }
+}
+
 TEST(ThreadPool, RejectsBadArguments) {
   ThreadPool pool(2);
   EXPECT_FALSE(pool.parallel_for(-1, [](int64_t, int) {}).ok());
   EXPECT_FALSE(pool.parallel_for(3, nullptr, nullptr).ok());
+  EXPECT_FALSE(pool.parallel_for(int64_t(1) << 31, [](int64_t, int) {}).ok());
   EXPECT_EQ(ThreadPool(0).size(), 1);
   EXPECT_EQ(ThreadPool(1000).size(), 256);
 }
