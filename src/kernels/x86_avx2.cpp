@@ -18,6 +18,7 @@
 #include "kernels/scalar_kernels.h"
 #include "kernels/x86_avx2_helpers.h"
 #include "kernels/x86_kernels.h"
+#include "kernels/x86_kquant.h"
 
 namespace ledge::kernels::avx2 {
 namespace {
@@ -198,182 +199,6 @@ float vec_dot_q5_1_q8_1(int64_t n, const void* w, const void* act) {
   return hsum(acc) + summ;
 }
 
-// --------------------------------------------------------- k-quants x Q8_K
-
-// The 8 Q4_K/Q5_K scales as int16 in both 128-bit lanes.
-__m256i scales_k4(uint64_t scales) {
-  return _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<long long>(scales))));
-}
-
-float vec_dot_q4_k_q8_k(int64_t n, const void* w, const void* act) {
-  const auto* x = static_cast<const BlockQ4_K*>(w);
-  const auto* y = static_cast<const BlockQ8_K*>(act);
-  const __m256i low4 = _mm256_set1_epi8(0x0f);
-  __m256 acc = _mm256_setzero_ps();
-  float summ = 0;
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    uint64_t sc, mn;
-    unpack_scales_mins_k4_words(x[i].scales, &sc, &mn);
-    summ += (half_to_float(x[i].dmin) * y[i].d) * static_cast<float>(mins_dot_bsums(mn, y[i].bsums));
-    const __m256i scales = scales_k4(sc);
-    __m256i sumi = _mm256_setzero_si256();
-    for (int c = 0; c < 4; ++c) {
-      const __m256i q = load256(x[i].qs + 32 * c);
-      const __m256i lo = _mm256_and_si256(q, low4);
-      const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
-      const __m256i plo = _mm256_maddubs_epi16(lo, load256(y[i].qs + 64 * c));
-      const __m256i phi = _mm256_maddubs_epi16(hi, load256(y[i].qs + 64 * c + 32));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(plo, _mm256_shuffle_epi8(scales, word_pattern(2 * c))));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(phi, _mm256_shuffle_epi8(scales, word_pattern(2 * c + 1))));
-    }
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[i].d) * y[i].d), _mm256_cvtepi32_ps(sumi), acc);
-  }
-  return hsum(acc) - summ;
-}
-
-float vec_dot_q5_k_q8_k(int64_t n, const void* w, const void* act) {
-  const auto* x = static_cast<const BlockQ5_K*>(w);
-  const auto* y = static_cast<const BlockQ8_K*>(act);
-  const __m256i low4 = _mm256_set1_epi8(0x0f);
-  const __m256i bit4 = _mm256_set1_epi8(0x10);
-  __m256 acc = _mm256_setzero_ps();
-  float summ = 0;
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    uint64_t sc, mn;
-    unpack_scales_mins_k4_words(x[i].scales, &sc, &mn);
-    summ += (half_to_float(x[i].dmin) * y[i].d) * static_cast<float>(mins_dot_bsums(mn, y[i].bsums));
-    const __m256i scales = scales_k4(sc);
-    const __m256i qh = load256(x[i].qh);
-    __m256i sumi = _mm256_setzero_si256();
-    for (int c = 0; c < 4; ++c) {
-      const __m256i q = load256(x[i].qs + 32 * c);
-      // Bit 4 of element 64c + l is bit 2c of qh[l], of 64c + 32 + l bit 2c + 1.
-      const __m256i hlo = _mm256_and_si256(_mm256_slli_epi16(_mm256_srli_epi16(qh, 2 * c), 4), bit4);
-      const __m256i hhi = _mm256_and_si256(_mm256_slli_epi16(_mm256_srli_epi16(qh, 2 * c + 1), 4), bit4);
-      const __m256i lo = _mm256_or_si256(_mm256_and_si256(q, low4), hlo);
-      const __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), low4), hhi);
-      const __m256i plo = _mm256_maddubs_epi16(lo, load256(y[i].qs + 64 * c));
-      const __m256i phi = _mm256_maddubs_epi16(hi, load256(y[i].qs + 64 * c + 32));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(plo, _mm256_shuffle_epi8(scales, word_pattern(2 * c))));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(phi, _mm256_shuffle_epi8(scales, word_pattern(2 * c + 1))));
-    }
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[i].d) * y[i].d), _mm256_cvtepi32_ps(sumi), acc);
-  }
-  return hsum(acc) - summ;
-}
-
-// Q6_K with unsigned quants q in 0..63 through pmaddubsw (pair sums <=
-// 16002); the -32 offset is applied once per super-block through the Q8_K
-// bsums: sum sc*(q-32)*a = sum sc*q*a - 32 * sum_g sc_g*bsum_g.
-float vec_dot_q6_k_q8_k(int64_t n, const void* w, const void* act) {
-  const auto* x = static_cast<const BlockQ6_K*>(w);
-  const auto* y = static_cast<const BlockQ8_K*>(act);
-  const __m256i low4 = _mm256_set1_epi8(0x0f);
-  const __m256i two = _mm256_set1_epi8(0x03);
-  float sumf = 0;
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    const __m128i sc8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[i].scales));
-    const int32_t offset = hsum_i32(_mm256_madd_epi16(_mm256_cvtepi8_epi16(sc8), load256(y[i].bsums)));
-    __m256i sumi = _mm256_setzero_si256();
-    for (int h = 0; h < 2; ++h) {
-      // The 8 scales of this half as int16 in both 128-bit lanes.
-      const __m256i sc = _mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(h == 0 ? sc8 : _mm_srli_si128(sc8, 8)));
-      const uint8_t* ql = x[i].ql + 64 * h;
-      const __m256i qh = load256(x[i].qh + 32 * h);
-      const __m256i l0 = load256(ql);
-      const __m256i l1 = load256(ql + 32);
-      const __m256i lows[4] = {_mm256_and_si256(l0, low4), _mm256_and_si256(l1, low4),
-                               _mm256_and_si256(_mm256_srli_epi16(l0, 4), low4),
-                               _mm256_and_si256(_mm256_srli_epi16(l1, 4), low4)};
-      for (int k = 0; k < 4; ++k) {
-        const __m256i high = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * k), two), 4);
-        const __m256i p = _mm256_maddubs_epi16(_mm256_or_si256(lows[k], high), load256(y[i].qs + 128 * h + 32 * k));
-        // Elements 0-15 of the chunk are sub-block 2k of the half, 16-31 2k+1.
-        const __m256i s = _mm256_shuffle_epi8(sc, _mm256_setr_m128i(_mm256_castsi256_si128(word_pattern(2 * k)),
-                                                                    _mm256_castsi256_si128(word_pattern(2 * k + 1))));
-        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, s));
-      }
-    }
-    const __m256i total = _mm256_sub_epi32(sumi, _mm256_setr_epi32(32 * offset, 0, 0, 0, 0, 0, 0, 0));
-    sumf += (half_to_float(x[i].d) * y[i].d) * static_cast<float>(hsum_i32(total));
-  }
-  return sumf;
-}
-
-// The int16 scales of sub-blocks 2j (lanes 0-7) and 2j+1 (lanes 8-15) of
-// a 32-element chunk, from 8 int16 scales held in both 128-bit lanes.
-inline __m256i chunk_scales(__m256i sc8x2, int j) {
-  return _mm256_shuffle_epi8(
-      sc8x2, _mm256_setr_m128i(_mm256_castsi256_si128(word_pattern(2 * j)), _mm256_castsi256_si128(word_pattern(2 * j + 1))));
-}
-
-// 16 int8 scales -> int16 scales 8h..8h+7 in both 128-bit lanes.
-inline __m256i half_scales_i8(__m128i sc, int h) {
-  return _mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(h == 0 ? sc : _mm_srli_si128(sc, 8)));
-}
-
-// Q3_K: unsigned q = low2 | hbit << 2 in 0..7 (= signed quant + 4); the -4
-// offset goes through the bsums: sum sc*(q-4)*a = sum sc*q*a - 4*sum sc_g*bsum_g.
-float vec_dot_q3_k_q8_k(int64_t n, const void* w, const void* act) {
-  const auto* x = static_cast<const BlockQ3_K*>(w);
-  const auto* y = static_cast<const BlockQ8_K*>(act);
-  const __m256i three = _mm256_set1_epi8(0x03);
-  const __m256i four = _mm256_set1_epi8(0x04);
-  float sumf = 0;
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    const __m128i sc = q3_k_scales(x[i].scales);
-    const int32_t offset = hsum_i32(_mm256_madd_epi16(_mm256_cvtepi8_epi16(sc), load256(y[i].bsums)));
-    const __m256i hm = load256(x[i].hmask);
-    __m256i sumi = _mm256_setzero_si256();
-    for (int c = 0; c < 2; ++c) {
-      const __m256i qs = load256(x[i].qs + 32 * c);
-      const __m256i scales = half_scales_i8(sc, c);
-      for (int j = 0; j < 4; ++j) {
-        const __m256i low = _mm256_and_si256(_mm256_srli_epi16(qs, 2 * j), three);
-        // Bit 4c + j of each hmask byte, moved to bit 2.
-        const int shift = 4 * c + j;
-        const __m256i hbit = shift >= 2 ? _mm256_srli_epi16(hm, shift - 2) : _mm256_slli_epi16(hm, 2 - shift);
-        const __m256i q = _mm256_or_si256(low, _mm256_and_si256(hbit, four));
-        const __m256i p = _mm256_maddubs_epi16(q, load256(y[i].qs + 128 * c + 32 * j));
-        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, chunk_scales(scales, j)));
-      }
-    }
-    const __m256i total = _mm256_sub_epi32(sumi, _mm256_setr_epi32(4 * offset, 0, 0, 0, 0, 0, 0, 0));
-    sumf += (half_to_float(x[i].d) * y[i].d) * static_cast<float>(hsum_i32(total));
-  }
-  return sumf;
-}
-
-float vec_dot_q2_k_q8_k(int64_t n, const void* w, const void* act) {
-  const auto* x = static_cast<const BlockQ2_K*>(w);
-  const auto* y = static_cast<const BlockQ8_K*>(act);
-  const __m256i three = _mm256_set1_epi8(0x03);
-  const __m128i low4 = _mm_set1_epi8(0x0f);
-  __m256 acc = _mm256_setzero_ps();
-  float summ = 0;
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    // mins (high nibbles) against the bsums, exact int.
-    const __m128i s8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[i].scales));
-    const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(s8, 4), low4));
-    const int32_t summs =
-        hsum_i32(_mm256_madd_epi16(mins, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[i].bsums))));
-    summ += (y[i].d * half_to_float(x[i].dmin)) * static_cast<float>(summs);
-    const __m128i sc = _mm_and_si128(s8, low4);  // 0..15: the signed widening below is exact
-    __m256i sumi = _mm256_setzero_si256();
-    for (int c = 0; c < 2; ++c) {
-      const __m256i qs = load256(x[i].qs + 32 * c);
-      const __m256i scales = half_scales_i8(sc, c);
-      for (int j = 0; j < 4; ++j) {
-        const __m256i q = _mm256_and_si256(_mm256_srli_epi16(qs, 2 * j), three);
-        const __m256i p = _mm256_maddubs_epi16(q, load256(y[i].qs + 128 * c + 32 * j));
-        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, chunk_scales(scales, j)));
-      }
-    }
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * half_to_float(x[i].d)), _mm256_cvtepi32_ps(sumi), acc);
-  }
-  return hsum(acc) - summ;
-}
-
 // ------------------------------------ twins of peer_order.h's x86-order dots
 
 // peer::vec_dot_q5_0_q8_0: one accumulator, fma(d, lane, acc) per block, hsum.
@@ -524,6 +349,9 @@ namespace s = scalar;
 constexpr KernelVariant vd(TT t, VecDotFn scalar_fn, VecDotFn simd_fn) {
   return {t, {nullptr, nullptr, scalar_fn}, {nullptr, nullptr, simd_fn}};
 }
+constexpr KernelVariant gm(TT t, GemmFn scalar_fn, GemmFn simd_fn) {
+  return {t, {nullptr, nullptr, nullptr, scalar_fn}, {nullptr, nullptr, nullptr, simd_fn}};
+}
 constexpr KernelVariant qz(TT t, QuantizeRowFn scalar_fn, QuantizeRowFn simd_fn) {
   return {t, {nullptr, scalar_fn, nullptr}, {nullptr, simd_fn, nullptr}};
 }
@@ -537,11 +365,6 @@ constexpr KernelVariant kVariants[] = {
     vd(TT::Q5_0, s::vec_dot_q5_0_q8_0, vec_dot_q5_0_q8_0),
     vd(TT::Q5_1, s::vec_dot_q5_1_q8_1, vec_dot_q5_1_q8_1),
     vd(TT::Q8_0, s::vec_dot_q8_0_q8_0, vec_dot_q8_0_q8_0),
-    vd(TT::Q2_K, s::vec_dot_q2_k_q8_k, vec_dot_q2_k_q8_k),
-    vd(TT::Q3_K, s::vec_dot_q3_k_q8_k, vec_dot_q3_k_q8_k),
-    vd(TT::Q4_K, s::vec_dot_q4_k_q8_k, vec_dot_q4_k_q8_k),
-    vd(TT::Q5_K, s::vec_dot_q5_k_q8_k, vec_dot_q5_k_q8_k),
-    vd(TT::Q6_K, s::vec_dot_q6_k_q8_k, vec_dot_q6_k_q8_k),
     // peer_order.h's scalar models of llama.cpp's x86 float order: these
     // twins are bit-exact with them (the Q8_0 / Q4_1 / Q5_1 kernels above
     // already use exactly that order; distinct symbols keep each twin's
@@ -551,6 +374,24 @@ constexpr KernelVariant kVariants[] = {
     vd(TT::Q4_1, peer::vec_dot_q4_1_q8_1, peer_vec_dot_q4_1_q8_1),
     vd(TT::Q5_1, peer::vec_dot_q5_1_q8_1, peer_vec_dot_q5_1_q8_1),
     vd(TT::Q4_0, peer::vec_dot_q4_0_q8_0, peer_vec_dot_q4_0_q8_0),
+    // k-quants: the peer models' twins (x86_avx2_kquant.cpp); Q4_K / Q2_K
+    // also in the gemm slot (the repack GEMV / GEMM column split).
+    vd(TT::Q3_K, peer::vec_dot_q3_k_q8_k, avx2kq::vec_dot_q3_k_q8_k),
+    vd(TT::Q5_K, peer::vec_dot_q5_k_q8_k, avx2kq::vec_dot_q5_k_q8_k),
+    vd(TT::Q6_K, peer::vec_dot_q6_k_q8_k, avx2kq::vec_dot_q6_k_q8_k),
+    vd(TT::Q4_K, peer::vec_dot_q4_k_q8_k, avx2kq::vec_dot_q4_k_q8_k),
+    vd(TT::Q2_K, peer::vec_dot_q2_k_q8_k, avx2kq::vec_dot_q2_k_q8_k),
+    gm(TT::Q4_K, peer::gemm_q4_k_q8_k, avx2kq::gemm_q4_k_q8_k),
+    gm(TT::Q2_K, peer::gemm_q2_k_q8_k, avx2kq::gemm_q2_k_q8_k),
+    // Where the table holds the portable k-quant references instead (tests,
+    // tools that skip peer::install_as_reference), the same kernels stand in
+    // for them: identical integer sums, only the float order differs (the
+    // convention of the vd() entries at the top).
+    vd(TT::Q2_K, s::vec_dot_q2_k_q8_k, avx2kq::vec_dot_q2_k_q8_k),
+    vd(TT::Q3_K, s::vec_dot_q3_k_q8_k, avx2kq::vec_dot_q3_k_q8_k),
+    vd(TT::Q4_K, s::vec_dot_q4_k_q8_k, avx2kq::vec_dot_q4_k_q8_k),
+    vd(TT::Q5_K, s::vec_dot_q5_k_q8_k, avx2kq::vec_dot_q5_k_q8_k),
+    vd(TT::Q6_K, s::vec_dot_q6_k_q8_k, avx2kq::vec_dot_q6_k_q8_k),
     qz(TT::Q8_0, s::quantize_row_q8_0, quantize_row_q8_0),
     qz(TT::Q8_0, s::quantize_row_q8_0_x86, quantize_row_q8_0_x86),
     qz(TT::Q8_1, s::quantize_row_q8_1, quantize_row_q8_1),

@@ -6,10 +6,11 @@
 // Q4_K on 512 bits were not, so they were left out (Q4_0 uses 256-bit VNNI).
 //
 // Q4_0 / Q5_0 use 256-bit vpdpbusd (u8 x s8, four products summed into
-// int32 without intermediate saturation) on the unsigned quants, Q6_K
-// 512-bit pmaddubsw; the per-block integer sums are exact as in the avx2 and
-// scalar kernels, only the float summation order differs from the scalar
-// reference. Q8_0 keeps the avx2 kernel, whose float order is llama.cpp's.
+// int32 without intermediate saturation) on the unsigned quants; the
+// per-block integer sums are exact as in the avx2 and scalar kernels, only
+// the float summation order differs from the scalar reference. The k-quants
+// use the avx2 twins of their peer models (x86_avx2_kquant.cpp) at this level
+// too. Q8_0 keeps the avx2 kernel, whose float order is llama.cpp's.
 #include <immintrin.h>
 
 #include <cstring>
@@ -23,8 +24,6 @@ namespace ledge::kernels::avx512 {
 namespace {
 
 using namespace x86;
-
-__m512i join(__m256i lo, __m256i hi) { return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1); }
 
 // ---------------------------------------------------------------- float rows
 
@@ -112,50 +111,6 @@ float vec_dot_q5_0_q8_0(int64_t n, const void* w, const void* act) {
   return hsum(_mm256_add_ps(acc0, acc1));
 }
 
-// --------------------------------------------------------- k-quants x Q8_K
-
-// Q6_K: per 128-element half, quants k = 0,1 (and 2,3) are 64 contiguous
-// elements whose low 4 bits are ql's 64 bytes (low, then high nibbles) and
-// whose top 2 bits come from qh. Unsigned quants q in 0..63 go through
-// pmaddubsw; the -32 offset is applied once per super-block through the
-// Q8_K bsums: sum sc*(q-32)*a = sum sc*q*a - 32 * sum_g sc_g*bsum_g.
-float vec_dot_q6_k_q8_k(int64_t n, const void* w, const void* act) {
-  const auto* x = static_cast<const BlockQ6_K*>(w);
-  const auto* y = static_cast<const BlockQ8_K*>(act);
-  const __m512i low4 = _mm512_set1_epi8(0x0f);
-  const __m512i two = _mm512_set1_epi8(0x03);
-  // Sub-block index (8h + 4p + lane) of each int16 of a 64-element product.
-  __m512i scale_idx[4];
-  for (int hp = 0; hp < 4; ++hp) {
-    alignas(64) int16_t idx[32];
-    for (int e = 0; e < 32; ++e) idx[e] = static_cast<int16_t>(4 * hp + e / 8);
-    scale_idx[hp] = _mm512_load_si512(idx);
-  }
-  float sumf = 0;
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[i].scales)));
-    const int32_t offset = hsum_i32(_mm256_madd_epi16(sc16, load256(y[i].bsums)));
-    const __m512i scales = _mm512_castsi256_si512(sc16);
-    __m512i sumi = _mm512_setzero_si512();
-    for (int h = 0; h < 2; ++h) {
-      const __m512i ql = _mm512_loadu_si512(x[i].ql + 64 * h);
-      const __m256i qh = load256(x[i].qh + 32 * h);
-      const __m512i lows[2] = {_mm512_and_si512(ql, low4), _mm512_and_si512(_mm512_srli_epi16(ql, 4), low4)};
-      const __m512i highs[2] = {join(qh, _mm256_srli_epi16(qh, 2)),
-                                join(_mm256_srli_epi16(qh, 4), _mm256_srli_epi16(qh, 6))};
-      for (int p = 0; p < 2; ++p) {
-        const __m512i q = _mm512_or_si512(lows[p], _mm512_slli_epi16(_mm512_and_si512(highs[p], two), 4));
-        const __m512i prod = _mm512_maddubs_epi16(q, _mm512_loadu_si512(y[i].qs + 128 * h + 64 * p));
-        const __m512i s = _mm512_permutexvar_epi16(scale_idx[2 * h + p], scales);
-        sumi = _mm512_add_epi32(sumi, _mm512_madd_epi16(prod, s));
-      }
-    }
-    const int32_t total = _mm512_reduce_add_epi32(sumi) - 32 * offset;
-    sumf += (half_to_float(x[i].d) * y[i].d) * static_cast<float>(total);
-  }
-  return sumf;
-}
-
 using TT = TensorType;
 namespace s = scalar;
 
@@ -168,7 +123,6 @@ constexpr KernelVariant kVariants[] = {
     vd(TT::BF16, s::vec_dot_bf16, vec_dot_bf16),
     vd(TT::Q4_0, s::vec_dot_q4_0_q8_0, vec_dot_q4_0_q8_0),
     vd(TT::Q5_0, s::vec_dot_q5_0_q8_0, vec_dot_q5_0_q8_0),
-    vd(TT::Q6_K, s::vec_dot_q6_k_q8_k, vec_dot_q6_k_q8_k),
 };
 
 }  // namespace
