@@ -329,8 +329,10 @@ int serve(ServeConfig c) {
   for (const auto& spec : c.models) {
     const auto eq = spec.find('=');
     const std::string given = eq == std::string::npos ? spec : spec.substr(eq + 1);
+    // An existing path needs no models directory (HOME may be unset in a container).
     auto dir = pull::models_dir(c.models_dir);
-    auto found = dir.ok() ? pull::resolve_model(given, *dir) : Result<std::filesystem::path>(dir.status());
+    auto found = pull::resolve_model(given, dir.ok() ? *dir : std::filesystem::path());
+    if (!found.ok() && !dir.ok()) found = Error{found.message() + "; " + dir.message()};
     if (!found.ok()) {
       std::fprintf(stderr, "error: %s\n", found.message().c_str());
       rc = 1;

@@ -53,7 +53,8 @@ Result<HfRef> parse_hf_uri(std::string_view uri) {
       msg += "'";
       return Error{msg};
     }
-    r.file += (i > 2 ? "/" : "") + std::string(parts[i]);
+    if (i > 2) r.file += '/';
+    r.file.append(parts[i]);
   }
   if (!valid_segment(r.owner) || !valid_segment(r.repo) || r.owner.find('@') != std::string::npos)
     return Error{"'" + shown + "': invalid owner or repository name"};
@@ -75,7 +76,9 @@ Result<fs::path> models_dir(const std::string& flag) {
 Result<fs::path> resolve_model(const std::string& name, const fs::path& dir) {
   std::error_code ec;
   if (fs::is_regular_file(name, ec)) return fs::path(name);
-  const bool plain = name.find("..") == std::string::npos && !name.empty() && name[0] != '/';
+  if (name.empty() || name[0] == '/' || name.starts_with("./") || name.starts_with("../"))
+    return Error{"no such model file: '" + name + "'"};
+  const bool plain = name.find("..") == std::string::npos;
   if (plain) {
     for (const fs::path& p : {dir / name, dir / (name + ".gguf")})
       if (fs::is_regular_file(p, ec)) return p;
