@@ -325,6 +325,19 @@ void gemm_q2_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, c
   repack_gemm(gemm_dot_q2_k_q8_k, vec_dot_q2_k_q8_k, n, w, w_stride, n_rows, act, act_stride, n_cols, out, out_stride);
 }
 
+void gemm_q3_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                    int64_t n_cols, float* out, size_t out_stride) {
+  repack_gemm(vec_dot_q3_k_q8_k, vec_dot_q3_k_q8_k, n, w, w_stride, n_rows, act, act_stride, n_cols, out, out_stride);
+}
+void gemm_q5_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                    int64_t n_cols, float* out, size_t out_stride) {
+  repack_gemm(vec_dot_q5_k_q8_k, vec_dot_q5_k_q8_k, n, w, w_stride, n_rows, act, act_stride, n_cols, out, out_stride);
+}
+void gemm_q6_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                    int64_t n_cols, float* out, size_t out_stride) {
+  repack_gemm(vec_dot_q6_k_q8_k, vec_dot_q6_k_q8_k, n, w, w_stride, n_rows, act, act_stride, n_cols, out, out_stride);
+}
+
 void install_as_reference() {
   using gguf::TensorType;
   Kernels q8_0;
@@ -345,7 +358,10 @@ void install_as_reference() {
     install_kernels(type, k);
   }
   const std::pair<TensorType, GemmFn> gemms[] = {{TensorType::Q4_K, gemm_q4_k_q8_k},
-                                                  {TensorType::Q2_K, gemm_q2_k_q8_k}};
+                                                  {TensorType::Q2_K, gemm_q2_k_q8_k},
+                                                  {TensorType::Q3_K, gemm_q3_k_q8_k},
+                                                  {TensorType::Q5_K, gemm_q5_k_q8_k},
+                                                  {TensorType::Q6_K, gemm_q6_k_q8_k}};
   for (const auto& [type, fn] : gemms) {
     Kernels k;
     k.gemm = fn;

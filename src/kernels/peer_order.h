@@ -108,5 +108,14 @@ void gemm_q4_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, c
                     int64_t n_cols, float* out, size_t out_stride);
 void gemm_q2_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
                     int64_t n_cols, float* out, size_t out_stride);
+// The gemm slot for Q3_K / Q5_K / Q6_K: one vec_dot above per output (the
+// peer has no batched kernel for them), so SIMD twins can reuse each unpacked
+// weight block across activation rows without changing any result.
+void gemm_q3_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                    int64_t n_cols, float* out, size_t out_stride);
+void gemm_q5_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                    int64_t n_cols, float* out, size_t out_stride);
+void gemm_q6_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                    int64_t n_cols, float* out, size_t out_stride);
 
 }  // namespace ledge::kernels::peer

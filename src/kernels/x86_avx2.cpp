@@ -374,8 +374,8 @@ constexpr KernelVariant kVariants[] = {
     vd(TT::Q4_1, peer::vec_dot_q4_1_q8_1, peer_vec_dot_q4_1_q8_1),
     vd(TT::Q5_1, peer::vec_dot_q5_1_q8_1, peer_vec_dot_q5_1_q8_1),
     vd(TT::Q4_0, peer::vec_dot_q4_0_q8_0, peer_vec_dot_q4_0_q8_0),
-    // k-quants: the peer models' twins (x86_avx2_kquant.cpp); Q4_K / Q2_K
-    // also in the gemm slot (the repack GEMV / GEMM column split).
+    // k-quants: the peer models' twins (x86_avx2_kquant.cpp), vec_dot and
+    // gemm slot (Q4_K / Q2_K: the repack GEMV / GEMM column split).
     vd(TT::Q3_K, peer::vec_dot_q3_k_q8_k, avx2kq::vec_dot_q3_k_q8_k),
     vd(TT::Q5_K, peer::vec_dot_q5_k_q8_k, avx2kq::vec_dot_q5_k_q8_k),
     vd(TT::Q6_K, peer::vec_dot_q6_k_q8_k, avx2kq::vec_dot_q6_k_q8_k),
@@ -383,6 +383,9 @@ constexpr KernelVariant kVariants[] = {
     vd(TT::Q2_K, peer::vec_dot_q2_k_q8_k, avx2kq::vec_dot_q2_k_q8_k),
     gm(TT::Q4_K, peer::gemm_q4_k_q8_k, avx2kq::gemm_q4_k_q8_k),
     gm(TT::Q2_K, peer::gemm_q2_k_q8_k, avx2kq::gemm_q2_k_q8_k),
+    gm(TT::Q3_K, peer::gemm_q3_k_q8_k, avx2kq::gemm_q3_k_q8_k),
+    gm(TT::Q5_K, peer::gemm_q5_k_q8_k, avx2kq::gemm_q5_k_q8_k),
+    gm(TT::Q6_K, peer::gemm_q6_k_q8_k, avx2kq::gemm_q6_k_q8_k),
     // Where the table holds the portable k-quant references instead (tests,
     // tools that skip peer::install_as_reference), the same kernels stand in
     // for them: identical integer sums, only the float order differs (the

@@ -137,6 +137,145 @@ float q6_k(int64_t n, const void* w, const void* act) {
   return hsum(acc);
 }
 
+// -------------------------------------- lane dots over many activation rows
+
+// A weight super-block unpacked once (quants, chunk scales) and dotted with
+// many activation blocks; lanes() is exactly the int32 lane vector the
+// vec_dot above builds for that block, mins() its separate mins term (0 for
+// types without one). gemm output (r, c) is then the vec_dot's float sequence
+// for that pair: blocks in order, one lane fma each, hsum, minus the mins sum.
+struct Q6KW {
+  static constexpr bool kMins = false;
+  __m256i q[8], sc[8], sc16;
+  float d;
+  explicit Q6KW(const BlockQ6_K& x) {
+    const __m256i low4 = _mm256_set1_epi8(0x0f);
+    const __m256i two = _mm256_set1_epi8(0x03);
+    const __m128i sc8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x.scales));
+    sc16 = _mm256_cvtepi8_epi16(sc8);
+    for (int h = 0; h < 2; ++h) {
+      const __m256i scales = half_scales_i8(sc8, h);
+      const __m256i qh = load256(x.qh + 32 * h);
+      const __m256i l0 = load256(x.ql + 64 * h);
+      const __m256i l1 = load256(x.ql + 64 * h + 32);
+      const __m256i lows[4] = {_mm256_and_si256(l0, low4), _mm256_and_si256(l1, low4),
+                               _mm256_and_si256(_mm256_srli_epi16(l0, 4), low4),
+                               _mm256_and_si256(_mm256_srli_epi16(l1, 4), low4)};
+      for (int k = 0; k < 4; ++k) {
+        q[4 * h + k] = _mm256_or_si256(lows[k], _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * k), two), 4));
+        sc[4 * h + k] = chunk_scales(scales, k);
+      }
+    }
+    d = half_to_float(x.d);
+  }
+  __m256i lanes(const BlockQ8_K& y) const {
+    __m256i sumi = _mm256_setzero_si256();
+    for (int c = 0; c < 8; ++c)
+      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_maddubs_epi16(q[c], load256(y.qs + 32 * c)), sc[c]));
+    return _mm256_sub_epi32(sumi, _mm256_slli_epi32(_mm256_madd_epi16(sc16, load256(y.bsums)), 5));
+  }
+  float mins(const BlockQ8_K&) const { return 0.0f; }
+};
+
+struct Q5KW {
+  static constexpr bool kMins = true;
+  __m256i q[8], sc[8];
+  uint64_t mn;
+  float d, dmin;
+  explicit Q5KW(const BlockQ5_K& x) {
+    const __m256i low4 = _mm256_set1_epi8(0x0f);
+    const __m256i bit4 = _mm256_set1_epi8(0x10);
+    uint64_t s;
+    unpack_scales_mins_k4_words(x.scales, &s, &mn);
+    const __m256i scales = scales_k4(s);
+    const __m256i qh = load256(x.qh);
+    for (int c = 0; c < 4; ++c) {
+      const __m256i qs = load256(x.qs + 32 * c);
+      const __m256i hlo = _mm256_and_si256(_mm256_slli_epi16(_mm256_srli_epi16(qh, 2 * c), 4), bit4);
+      const __m256i hhi = _mm256_and_si256(_mm256_slli_epi16(_mm256_srli_epi16(qh, 2 * c + 1), 4), bit4);
+      q[2 * c] = _mm256_or_si256(_mm256_and_si256(qs, low4), hlo);
+      q[2 * c + 1] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qs, 4), low4), hhi);
+      sc[2 * c] = _mm256_shuffle_epi8(scales, word_pattern(2 * c));
+      sc[2 * c + 1] = _mm256_shuffle_epi8(scales, word_pattern(2 * c + 1));
+    }
+    d = half_to_float(x.d);
+    dmin = half_to_float(x.dmin);
+  }
+  __m256i lanes(const BlockQ8_K& y) const {
+    __m256i sumi = _mm256_setzero_si256();
+    for (int c = 0; c < 8; ++c)
+      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_maddubs_epi16(q[c], load256(y.qs + 32 * c)), sc[c]));
+    return sumi;
+  }
+  float mins(const BlockQ8_K& y) const {
+    return (dmin * y.d) * static_cast<float>(mins_dot_bsums(mn, y.bsums));
+  }
+};
+
+struct Q3KW {
+  static constexpr bool kMins = false;
+  __m256i q[8], sc[8];
+  float d;
+  explicit Q3KW(const BlockQ3_K& x) {
+    const __m256i three = _mm256_set1_epi8(0x03);
+    const __m256i four = _mm256_set1_epi8(0x04);
+    const __m128i s = q3_k_scales(x.scales);
+    const __m256i hm = load256(x.hmask);
+    for (int c = 0; c < 2; ++c) {
+      const __m256i qs = load256(x.qs + 32 * c);
+      const __m256i scales = half_scales_i8(s, c);
+      for (int j = 0; j < 4; ++j) {
+        const __m256i low = _mm256_and_si256(_mm256_srli_epi16(qs, 2 * j), three);
+        const int shift = 4 * c + j;
+        const __m256i hbit = shift >= 2 ? _mm256_srli_epi16(hm, shift - 2) : _mm256_slli_epi16(hm, 2 - shift);
+        q[4 * c + j] = _mm256_or_si256(low, _mm256_and_si256(hbit, four));
+        sc[4 * c + j] = chunk_scales(scales, j);
+      }
+    }
+    d = half_to_float(x.d);
+  }
+  __m256i lanes(const BlockQ8_K& y) const {
+    const __m256i four = _mm256_set1_epi8(0x04);
+    __m256i sumi = _mm256_setzero_si256();
+    for (int c = 0; c < 8; ++c) {
+      const __m256i a = load256(y.qs + 32 * c);
+      const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[c], a), _mm256_maddubs_epi16(four, a));
+      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, sc[c]));
+    }
+    return sumi;
+  }
+  float mins(const BlockQ8_K&) const { return 0.0f; }
+};
+
+template <typename W, typename Block>
+void lane_gemm(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+               int64_t n_cols, float* out, size_t out_stride) {
+  constexpr int64_t kTile = 16;
+  const int64_t nb = n / kQK_K;
+  const auto* ab = static_cast<const uint8_t*>(act);
+  __m256 acc[kTile];
+  float summs[kTile];
+  for (int64_t c0 = 0; c0 < n_cols; c0 += kTile) {
+    const int64_t nc = n_cols - c0 < kTile ? n_cols - c0 : kTile;
+    for (int64_t r = 0; r < n_rows; ++r) {
+      const auto* x = reinterpret_cast<const Block*>(static_cast<const uint8_t*>(w) + size_t(r) * w_stride);
+      for (int64_t c = 0; c < nc; ++c) {
+        acc[c] = _mm256_setzero_ps();
+        summs[c] = 0.0f;
+      }
+      for (int64_t i = 0; i < nb; ++i) {
+        const W k(x[i]);
+        for (int64_t c = 0; c < nc; ++c) {
+          const BlockQ8_K& y = reinterpret_cast<const BlockQ8_K*>(ab + size_t(c0 + c) * act_stride)[i];
+          if constexpr (W::kMins) summs[c] += k.mins(y);
+          acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(y.d * k.d), _mm256_cvtepi32_ps(k.lanes(y)), acc[c]);
+        }
+      }
+      for (int64_t c = 0; c < nc; ++c) out[size_t(c0 + c) * out_stride + size_t(r)] = hsum(acc[c]) - summs[c];
+    }
+  }
+}
+
 // --------------------------------------------------- repack GEMV / GEMM
 
 // One weight super-block unpacked once and dotted with many activation
@@ -163,16 +302,27 @@ struct Q4K {
     d = half_to_float(x.d);
     dmin = half_to_float(x.dmin);
   }
-  // isum[c] for the 64 elements of chunk c; msum lanes k = min_k * (bsum_2k + bsum_2k+1).
-  void sums(const BlockQ8_K& y, __m128i* isum, __m256i* mlanes) const {
-    __m256i v[4];
+  // Per part c (the 64 elements of chunk c) 8 int32 lanes summing to its
+  // isum; msum lanes k = min_k * (bsum_2k + bsum_2k+1).
+  void part_lanes(const BlockQ8_K& y, __m256i v[4], __m256i* mlanes) const {
     for (int c = 0; c < 4; ++c) {
       const __m256i plo = _mm256_maddubs_epi16(lo[c], load256(y.qs + 64 * c));
       const __m256i phi = _mm256_maddubs_epi16(hi[c], load256(y.qs + 64 * c + 32));
       v[c] = _mm256_add_epi32(_mm256_madd_epi16(plo, sc[2 * c]), _mm256_madd_epi16(phi, sc[2 * c + 1]));
     }
-    *isum = hsum4_i32(v[0], v[1], v[2], v[3]);
     *mlanes = _mm256_madd_epi16(mins16, load256(y.bsums));
+  }
+  void sums(const BlockQ8_K& y, __m128i* isum, __m256i* mlanes) const {
+    __m256i v[4];
+    part_lanes(y, v, mlanes);
+    *isum = hsum4_i32(v[0], v[1], v[2], v[3]);
+  }
+  // The mins lanes of part p: lanes 2p and 2p+1.
+  static __m256i part_mask(int p) {
+    const int a = 2 * p, b = 2 * p + 1;
+    return _mm256_setr_epi32(a == 0 || b == 0 ? -1 : 0, a == 1 || b == 1 ? -1 : 0, a == 2 || b == 2 ? -1 : 0,
+                             a == 3 || b == 3 ? -1 : 0, a == 4 || b == 4 ? -1 : 0, a == 5 || b == 5 ? -1 : 0,
+                             a == 6 || b == 6 ? -1 : 0, a == 7 || b == 7 ? -1 : 0);
   }
   // Per-part msum from the lanes: part c = lanes 2c + 2c+1.
   static void msums(__m256i mlanes, int32_t out[4]) {
@@ -204,8 +354,7 @@ struct Q2K {
     d = half_to_float(x.d);
     dmin = half_to_float(x.dmin);
   }
-  void sums(const BlockQ8_K& y, __m128i* isum, __m256i* mlanes) const {
-    __m256i v[2];
+  void part_lanes(const BlockQ8_K& y, __m256i v[2], __m256i* mlanes) const {
     for (int c = 0; c < 2; ++c) {
       __m256i s = _mm256_setzero_si256();
       for (int j = 0; j < 4; ++j) {
@@ -214,8 +363,16 @@ struct Q2K {
       }
       v[c] = s;
     }
-    *isum = hsum4_i32(v[0], v[1], _mm256_setzero_si256(), _mm256_setzero_si256());
     *mlanes = _mm256_madd_epi16(mins16, load256(y.bsums));  // lane k: sub-blocks 2k, 2k+1
+  }
+  void sums(const BlockQ8_K& y, __m128i* isum, __m256i* mlanes) const {
+    __m256i v[2];
+    part_lanes(y, v, mlanes);
+    *isum = hsum4_i32(v[0], v[1], _mm256_setzero_si256(), _mm256_setzero_si256());
+  }
+  // The mins lanes of part p: lanes 4p..4p+3 (sub-blocks 8p..8p+7).
+  static __m256i part_mask(int p) {
+    return p == 0 ? _mm256_setr_epi32(-1, -1, -1, -1, 0, 0, 0, 0) : _mm256_setr_epi32(0, 0, 0, 0, -1, -1, -1, -1);
   }
   static void msums(__m256i mlanes, int32_t out[2]) {
     alignas(32) int32_t l[8];
@@ -263,31 +420,72 @@ float repack_gemv(int64_t n, const void* w, const void* act) {
   return acc - macc;
 }
 
-// Columns in tiles of kTile (accumulators on the stack), weight rows, then
-// blocks (each unpacked once per row and tile), columns of the tile inner.
-// (No std::vector here: a template instantiated in this AVX2 translation
-// unit could become the program-wide copy, see x86_avx2_helpers.h.)
+// Lane c of the result = the sum of the 8 lanes of v[c] (exact).
+inline __m256i reduce8_i32(const __m256i v[8]) {
+  const __m256i h0123 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
+  const __m256i h4567 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[4], v[5]), _mm256_hadd_epi32(v[6], v[7]));
+  return _mm256_add_epi32(_mm256_permute2x128_si256(h0123, h4567, 0x20), _mm256_permute2x128_si256(h0123, h4567, 0x31));
+}
+
+// Columns in tiles of kTile, weight rows, then blocks (each unpacked once per
+// row and tile). GEMM-order columns go in groups of 8 with one float lane per
+// column: the per-part fma chain of every column is then the same
+// instruction sequence as the scalar one, lane-wise. GEMV-order columns (the
+// last n_cols % 4) and a GEMM tail below 8 columns take the scalar path.
+// (Stack buffers only: no std:: containers instantiated in this AVX2 unit,
+// see x86_avx2_helpers.h.)
 template <typename K>
 void repack_gemm(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
                  int64_t n_cols, float* out, size_t out_stride) {
   constexpr int64_t kTile = 64;
+  constexpr int kP = K::kParts;
   const int64_t nb = n / kQK_K;
   const int64_t n_gemm = n_cols - n_cols % 4;
   const auto* ab = static_cast<const uint8_t*>(act);
   float acc[kTile], macc[kTile];
+  __m256 vacc[kTile / 8], vmacc[kTile / 8];
   for (int64_t c0 = 0; c0 < n_cols; c0 += kTile) {
     const int64_t nc = n_cols - c0 < kTile ? n_cols - c0 : kTile;
+    const int64_t gemm_here = n_gemm - c0 < 0 ? 0 : n_gemm - c0;
+    const int64_t n_vec = (nc < gemm_here ? nc : gemm_here) / 8 * 8;  // columns in vector groups
     for (int64_t r = 0; r < n_rows; ++r) {
       const auto* x = reinterpret_cast<const typename K::Block*>(static_cast<const uint8_t*>(w) + size_t(r) * w_stride);
-      for (int64_t c = 0; c < nc; ++c) acc[c] = macc[c] = 0.0f;
+      for (int64_t g = 0; g < n_vec / 8; ++g) vacc[g] = vmacc[g] = _mm256_setzero_ps();
+      for (int64_t c = n_vec; c < nc; ++c) acc[c] = macc[c] = 0.0f;
       for (int64_t i = 0; i < nb; ++i) {
         const K k(x[i]);
-        for (int64_t c = 0; c < nc; ++c) {
+        for (int64_t g = 0; g < n_vec / 8; ++g) {
+          __m256i v[kP][8], ml[8];
+          alignas(32) float ad[8];
+          for (int u = 0; u < 8; ++u) {
+            const BlockQ8_K& y = reinterpret_cast<const BlockQ8_K*>(ab + size_t(c0 + 8 * g + u) * act_stride)[i];
+            __m256i pv[kP];
+            k.part_lanes(y, pv, &ml[u]);
+            for (int p = 0; p < kP; ++p) v[p][u] = pv[p];
+            ad[u] = y.d;
+          }
+          const __m256 ya = _mm256_load_ps(ad);
+          const __m256 d = _mm256_mul_ps(_mm256_set1_ps(k.d), ya);
+          const __m256 dmin = _mm256_mul_ps(_mm256_set1_ps(k.dmin), ya);
+          for (int p = 0; p < kP; ++p) {
+            // msum of part p: the mins lanes of its sub-blocks (K::part_mask), summed.
+            __m256i mp[8];
+            for (int u = 0; u < 8; ++u) mp[u] = _mm256_and_si256(ml[u], K::part_mask(p));
+            vacc[g] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(reduce8_i32(v[p])), d, vacc[g]);
+            vmacc[g] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(reduce8_i32(mp)), dmin, vmacc[g]);
+          }
+        }
+        for (int64_t c = n_vec; c < nc; ++c) {
           const auto* y = reinterpret_cast<const BlockQ8_K*>(ab + size_t(c0 + c) * act_stride);
           accumulate(k, y[i], c0 + c < n_gemm, &acc[c], &macc[c]);
         }
       }
-      for (int64_t c = 0; c < nc; ++c) out[size_t(c0 + c) * out_stride + size_t(r)] = acc[c] - macc[c];
+      for (int64_t g = 0; g < n_vec / 8; ++g) {
+        alignas(32) float res[8];
+        _mm256_store_ps(res, _mm256_sub_ps(vacc[g], vmacc[g]));
+        for (int u = 0; u < 8; ++u) out[size_t(c0 + 8 * g + u) * out_stride + size_t(r)] = res[u];
+      }
+      for (int64_t c = n_vec; c < nc; ++c) out[size_t(c0 + c) * out_stride + size_t(r)] = acc[c] - macc[c];
     }
   }
 }
@@ -307,6 +505,18 @@ void gemm_q4_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, c
 void gemm_q2_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
                     int64_t n_cols, float* out, size_t out_stride) {
   repack_gemm<Q2K>(n, w, w_stride, n_rows, act, act_stride, n_cols, out, out_stride);
+}
+void gemm_q3_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                    int64_t n_cols, float* out, size_t out_stride) {
+  lane_gemm<Q3KW, BlockQ3_K>(n, w, w_stride, n_rows, act, act_stride, n_cols, out, out_stride);
+}
+void gemm_q5_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                    int64_t n_cols, float* out, size_t out_stride) {
+  lane_gemm<Q5KW, BlockQ5_K>(n, w, w_stride, n_rows, act, act_stride, n_cols, out, out_stride);
+}
+void gemm_q6_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                    int64_t n_cols, float* out, size_t out_stride) {
+  lane_gemm<Q6KW, BlockQ6_K>(n, w, w_stride, n_rows, act, act_stride, n_cols, out, out_stride);
 }
 
 }  // namespace ledge::kernels::avx2kq

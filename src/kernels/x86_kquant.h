@@ -20,4 +20,13 @@ void gemm_q4_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, c
 void gemm_q2_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
                     int64_t n_cols, float* out, size_t out_stride);
 
+// Gemm slot for the lane-dot types: out(r, c) = vec_dot(w_r, act_c) exactly,
+// each weight block unpacked once per tile of activation rows.
+void gemm_q3_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                    int64_t n_cols, float* out, size_t out_stride);
+void gemm_q5_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                    int64_t n_cols, float* out, size_t out_stride);
+void gemm_q6_k_q8_k(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                    int64_t n_cols, float* out, size_t out_stride);
+
 }  // namespace ledge::kernels::avx2kq

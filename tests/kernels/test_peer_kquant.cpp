@@ -218,6 +218,47 @@ TEST(PeerKQuant, GemmSlotSplitsColumnsLikeThePeer) {
   }
 }
 
+// Q3_K / Q5_K / Q6_K have no batched kernel at the peer: their gemm slot is
+// one vec_dot per output, whatever the number of columns.
+TEST(PeerKQuant, LaneTypesGemmIsOneVecDotPerOutput) {
+  struct Case {
+    VecDotFn dot;
+    GemmFn gemm;
+    size_t block_bytes;
+  };
+  const Case cases[] = {{peer::vec_dot_q3_k_q8_k, peer::gemm_q3_k_q8_k, sizeof(BlockQ3_K)},
+                        {peer::vec_dot_q5_k_q8_k, peer::gemm_q5_k_q8_k, sizeof(BlockQ5_K)},
+                        {peer::vec_dot_q6_k_q8_k, peer::gemm_q6_k_q8_k, sizeof(BlockQ6_K)}};
+  std::mt19937 rng(9);
+  const int nb = 2, n_rows = 3, n_cols = 6;
+  for (const Case& c : cases) {
+    std::vector<uint8_t> w(size_t(n_rows * nb) * c.block_bytes);
+    std::uniform_int_distribution<int> byte(0, 255);
+    for (auto& b : w) b = uint8_t(byte(rng));
+    // Sane fp16 scales: the d field is the last 2 bytes (Q3_K, Q6_K) or the
+    // first 2 (Q5_K, with dmin after it).
+    for (int i = 0; i < n_rows * nb; ++i) {
+      uint8_t* blk = w.data() + size_t(i) * c.block_bytes;
+      const uint16_t h = fp32_to_fp16(2e-3f);
+      if (c.block_bytes == sizeof(BlockQ5_K)) {
+        std::memcpy(blk, &h, 2);
+        std::memcpy(blk + 2, &h, 2);
+      } else {
+        std::memcpy(blk + c.block_bytes - 2, &h, 2);
+      }
+    }
+    const auto a = random_act(rng, n_cols * nb, 127, 0.02f);
+    std::vector<float> out(size_t(n_cols) * n_rows);
+    c.gemm(nb * kQK_K, w.data(), nb * c.block_bytes, n_rows, a.data(), nb * sizeof(BlockQ8_K), n_cols, out.data(),
+           n_rows);
+    for (int col = 0; col < n_cols; ++col)
+      for (int r = 0; r < n_rows; ++r) {
+        const float want = c.dot(nb * kQK_K, w.data() + size_t(r * nb) * c.block_bytes, a.data() + col * nb);
+        EXPECT_EQ(0, std::memcmp(&want, &out[size_t(col) * n_rows + r], 4));
+      }
+  }
+}
+
 // ----------------------------------------------------- AVX2 vec_dot lanes
 
 // Lane sums rebuilt from the independent decode: lane (e % 32) / 4 holds
@@ -270,7 +311,9 @@ void check_lanes(Dequant deq, VecDotFn fn, bool has_min, Offset off, Offset alte
     ASSERT_EQ(0, std::memcmp(&want, &got, 4)) << "rep " << rep << " " << want << " vs " << got;
     differ += want != lanes_ref(w, a, sq, has_min ? &mins : nullptr, alternative);
   }
-  if (off != alternative) EXPECT_GT(differ, 5);
+  if (off != alternative) {
+    EXPECT_GT(differ, 5);
+  }
 }
 
 TEST(PeerKQuant, Q3KAvx2Lanes) {

@@ -27,10 +27,10 @@ struct Case {
 
 const Case kCases[] = {
     {TensorType::Q2_K, peer::vec_dot_q2_k_q8_k, peer::gemm_q2_k_q8_k},
-    {TensorType::Q3_K, peer::vec_dot_q3_k_q8_k, nullptr},
+    {TensorType::Q3_K, peer::vec_dot_q3_k_q8_k, peer::gemm_q3_k_q8_k},
     {TensorType::Q4_K, peer::vec_dot_q4_k_q8_k, peer::gemm_q4_k_q8_k},
-    {TensorType::Q5_K, peer::vec_dot_q5_k_q8_k, nullptr},
-    {TensorType::Q6_K, peer::vec_dot_q6_k_q8_k, nullptr},
+    {TensorType::Q5_K, peer::vec_dot_q5_k_q8_k, peer::gemm_q5_k_q8_k},
+    {TensorType::Q6_K, peer::vec_dot_q6_k_q8_k, peer::gemm_q6_k_q8_k},
 };
 
 // Random bytes for the quants and packed scales, realistic fp16 scales (a
@@ -110,7 +110,7 @@ TEST_P(SimdPeerKQuant, TwinsAreBitIdenticalAndInstalledOverThePeerFunctions) {
       const int64_t rows = 5;
       const auto w = weights(ti, rows, n, rng);
       const size_t w_stride = size_t(nb) * ti.block_bytes;
-      for (int64_t cols : {1, 3, 4, 7, 8, 70}) {
+      for (int64_t cols : {1, 3, 4, 7, 8, 20, 70}) {
         const auto a = activations(cols, n, rng);
         const size_t a_stride = size_t(nb) * sizeof(BlockQ8_K);
         for (int64_t r = 0; r < rows; ++r)
