@@ -99,7 +99,9 @@ TEST_P(SimdPeerKQuant, TwinsAreBitIdenticalAndInstalledOverThePeerFunctions) {
     if (GetParam() == IsaLevel::kScalar) {
       EXPECT_EQ(ti.kernels.vec_dot, c.dot) << name;
       EXPECT_EQ(ti.kernels.gemm, c.gemm) << name;
-    } else {
+    } else if (GetParam() == IsaLevel::kAvx2 || GetParam() == IsaLevel::kAvx512) {
+      // x86 has twins for every k-quant; other levels (ARM) may keep the
+      // peer function, and whatever they install must still match it.
       EXPECT_NE(ti.kernels.vec_dot, c.dot) << name << ": no SIMD twin installed";
       if (c.gemm != nullptr) {
         EXPECT_NE(ti.kernels.gemm, c.gemm) << name << ": no SIMD gemm twin installed";
