@@ -1,20 +1,58 @@
 // Causal self-attention over the paged KV cache, following the reference's
 // CPU kernels by batch shape (see the comment on the kernel choice below and
-// docs/engine.md).
+// docs/engine.md). The arithmetic lives in kernels/attn_ops.h (a scalar
+// reference and bit-identical SIMD variants); this file picks the kernel,
+// hands it the K/V rows of each sequence and spreads the independent
+// (token, head) work over the thread pool. Every output value is computed
+// by one task the same way whichever thread runs it, so results do not
+// depend on the thread count.
 #include "model/layers.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
-#include "kernels/fp16.h"
-#include "kernels/peer_order.h"
-
 namespace ledge::model {
 
 namespace {
 
-void store_kv(ForwardState& st, int il) {
+namespace attn = kernels::attn;
+
+// The F16 cache follows the reference's fused CPU attention kernels, which
+// differ by batch shape; results agree with it only if the same algorithm is
+// used for the same shape:
+//  * one pass ("one chunk"): the query rounded to F16, F16·F16 scores, online
+//    softmax, and the weighted value sum accumulated in F16 — batches of
+//    fewer than kTiledMinRows rows;
+//  * tiled: F32 query, scores and accumulator, softmax per tile of
+//    attn::kKvTile cells (sums in double) — batches of kTiledMinRows rows or more;
+//  * split: a single-token decode over at least kSplitMinCells (padded) cells
+//    runs the one-pass kernel on kSplitChunks contiguous cell ranges and
+//    merges the partial results.
+constexpr int kTiledMinRows = 64;
+constexpr int kCellPad = 256;       // the reference pads the attended cell count to this
+constexpr int kSplitMinCells = 512;
+constexpr int kSplitChunks = 2;     // the reference's thread count when the golden data was made
+// Tokens per task of the tiled kernel: each K/V tile is converted once for
+// all of a task's queries (tokens x heads sharing the KV head).
+constexpr int kTiledBlock = 16;
+
+// Runs f(task, thread) for every task, on the pool when there is one (and
+// scratch for each of its threads), else on the caller.
+template <typename F>
+void run_tasks(ForwardState& st, int64_t n_tasks, F&& f) {
+  ThreadPool* pool = st.pool;
+  if (pool != nullptr && pool->size() > 1 && n_tasks > 1 && size_t(pool->size()) <= st.attn_scratch.size()) {
+    // parallel_for only fails on nested/concurrent use, which the engine's
+    // single forward thread never does; fall back to the caller if it ever did.
+    if (pool->parallel_for(n_tasks, f).ok()) return;
+  }
+  for (int64_t i = 0; i < n_tasks; ++i) f(i, 0);
+}
+
+int n_threads(const ForwardState& st) { return st.pool != nullptr ? st.pool->size() : 1; }
+
+void store_kv(ForwardState& st, int il, const attn::Ops& ops) {
   const int kv_dim = st.hp->kv_dim();
   const bool f16 = st.cache->config().type == kv::KvType::F16;
   for (int t = 0; t < st.T; ++t) {
@@ -24,8 +62,8 @@ void store_kv(ForwardState& st, int il) {
     uint8_t* kd = st.cache->k_row(il, bt.seq, bt.pos);
     uint8_t* vd = st.cache->v_row(il, bt.seq, bt.pos);
     if (f16) {
-      kernels::fp32_to_fp16_row(k, reinterpret_cast<uint16_t*>(kd), kv_dim);
-      kernels::fp32_to_fp16_row(v, reinterpret_cast<uint16_t*>(vd), kv_dim);
+      ops.fp32_to_fp16_row(k, reinterpret_cast<uint16_t*>(kd), kv_dim);
+      ops.fp32_to_fp16_row(v, reinterpret_cast<uint16_t*>(vd), kv_dim);
     } else {
       std::memcpy(kd, k, sizeof(float) * kv_dim);
       std::memcpy(vd, v, sizeof(float) * kv_dim);
@@ -33,95 +71,100 @@ void store_kv(ForwardState& st, int il) {
   }
 }
 
-// The F16 cache follows the reference's fused CPU attention kernels, which
-// differ by batch shape; results agree with it only if the same algorithm is
-// used for the same shape:
-//  * one pass ("one chunk"): the query rounded to F16, F16·F16 scores, online
-//    softmax, and the weighted value sum accumulated in F16 — batches of
-//    fewer than kTiledMinRows rows;
-//  * tiled: F32 query, scores and accumulator, softmax per tile of kKvTile
-//    cells (sums in double) — batches of kTiledMinRows rows or more;
-//  * split: a single-token decode over at least kSplitMinCells (padded) cells
-//    runs the one-pass kernel on kSplitChunks contiguous cell ranges and
-//    merges the partial results.
-constexpr int kTiledMinRows = 64;
-constexpr int kKvTile = 64;
-constexpr int kCellPad = 256;       // the reference pads the attended cell count to this
-constexpr int kSplitMinCells = 512;
-constexpr int kSplitChunks = 2;     // the reference's thread count when the golden data was made
-
-// F16 dot product as the reference's AVX-512 build computes it
-// (ggml_vec_dot_f16): steps of 64 values feed 4 accumulators of 16 float lanes
-// with fma; the accumulators are combined pairwise (0+2, 1+3, then both) and
-// reduced across lanes; a tail shorter than 64 is added in double. Products of
-// two F16 values are exact in float.
-float dot_f16(const uint16_t* x, const uint16_t* y, int n) {
-  const int np = n & ~63;
-  float acc[4][16] = {};
-  for (int i = 0; i < np; i += 64)
-    for (int j = 0; j < 4; ++j)
-      for (int l = 0; l < 16; ++l) {
-        const int e = i + 16 * j + l;
-        acc[j][l] = std::fma(kernels::fp16_to_fp32(x[e]), kernels::fp16_to_fp32(y[e]), acc[j][l]);
-      }
-  double sum = 0.0;
-  if (np > 0) {
-    float v[16];
-    for (int l = 0; l < 16; ++l) v[l] = (acc[0][l] + acc[2][l]) + (acc[1][l] + acc[3][l]);
-    sum = double(kernels::peer::reduce_add16(v));
-  }
-  for (int i = np; i < n; ++i) sum += double(kernels::fp16_to_fp32(x[i]) * kernels::fp16_to_fp32(y[i]));
-  return float(sum);
-}
-
-struct Partial {
-  float M = -INFINITY;
-  float S = 0.0f;
-};
-
-// One-pass kernel over positions [p0, p1); leaves the unnormalized F32 sum in out.
-Partial attend_one_chunk(ForwardState& st, int il, const BatchToken& bt, int kv_head, int32_t p0, int32_t p1,
-                         float* out) {
-  const kv::KvCache::LayerView rows = st.cache->layer_view(il, bt.seq);  // block table resolved once
-  const int hd = st.hp->head_dim;
-  const float scale = 1.0f / std::sqrt(float(hd));
-  uint16_t* acc = st.acc16.data();
-  std::memset(acc, 0, sizeof(uint16_t) * hd);
-  Partial r;
-  for (int32_t p = p0; p < p1; ++p) {
-    const uint16_t* k = reinterpret_cast<const uint16_t*>(rows.k(p)) + size_t(kv_head) * hd;
-    const uint16_t* v = reinterpret_cast<const uint16_t*>(rows.v(p)) + size_t(kv_head) * hd;
-    const float s = dot_f16(k, st.q16.data(), hd) * scale;
-    float ms = 1.0f, vs = 1.0f;
-    if (s > r.M) {
-      ms = std::exp(r.M - s);
-      r.M = s;
-      for (int i = 0; i < hd; ++i) acc[i] = kernels::fp32_to_fp16(kernels::fp16_to_fp32(acc[i]) * ms);
-    } else {
-      vs = std::exp(s - r.M);
+// s.k_rows[p], s.v_rows[p] = the F16 rows of KV head kv_head at cells
+// [p0, p1) of one sequence. A cache block holds block_size consecutive
+// positions at a stride of one cache row, so the block table is looked up
+// once per block.
+void gather_rows(const ForwardState& st, const kv::KvCache::LayerView& rows, int kv_head, int32_t p0, int32_t p1,
+                 AttnScratch& s) {
+  const int32_t bs = st.cache->config().block_size;
+  const size_t stride = st.cache->row_bytes();
+  const size_t off = size_t(kv_head) * size_t(st.hp->head_dim) * sizeof(uint16_t);
+  for (int32_t p = p0; p < p1;) {
+    const int32_t end = std::min(p1, (p / bs + 1) * bs);
+    const uint8_t* k = rows.k(p) + off;
+    const uint8_t* v = rows.v(p) + off;
+    for (; p < end; ++p, k += stride, v += stride) {
+      s.k_rows[size_t(p)] = reinterpret_cast<const uint16_t*>(k);
+      s.v_rows[size_t(p)] = reinterpret_cast<const uint16_t*>(v);
     }
-    // The reference's compiler contracts both updates into fused multiply-adds.
-    for (int i = 0; i < hd; ++i)
-      acc[i] = kernels::fp32_to_fp16(std::fma(kernels::fp16_to_fp32(v[i]), vs, kernels::fp16_to_fp32(acc[i])));
-    r.S = std::fma(r.S, ms, vs);
   }
-  for (int i = 0; i < hd; ++i) out[i] = kernels::fp16_to_fp32(acc[i]);
-  return r;
 }
 
-void attend_f16(ForwardState& st, int il, const BatchToken& bt, const float* q, float* out, int kv_head) {
-  const int hd = st.hp->head_dim;
-  kernels::fp32_to_fp16_row(q, st.q16.data(), hd);
+float attn_scale(const HParams& hp) { return 1.0f / std::sqrt(float(hp.head_dim)); }
+
+// One-pass kernel for query heads [h0, h1) of token t over its whole sequence.
+void attend_one_pass(ForwardState& st, int il, const attn::Ops& ops, int t, int h0, int h1, AttnScratch& s) {
+  const HParams& hp = *st.hp;
+  const int hd = hp.head_dim, group = hp.n_head / hp.n_head_kv;
+  const BatchToken& bt = st.batch[t];
   const int32_t n = bt.pos + 1;
-  const int32_t padded = (n + kCellPad - 1) / kCellPad * kCellPad;
-  if (st.T == 1 && padded >= kSplitMinCells) {
-    const int32_t chunk = (padded + kSplitChunks - 1) / kSplitChunks;
-    float* part = st.row.data();  // [head_dim] one chunk's partial sum
-    Partial total;
+  const kv::KvCache::LayerView rows = st.cache->layer_view(il, bt.seq);
+  int gathered = -1;
+  for (int h = h0; h < h1; ++h) {
+    if (h / group != gathered) gather_rows(st, rows, gathered = h / group, 0, n, s);
+    const float* q = st.q.data() + size_t(t) * hp.q_dim() + size_t(h) * hd;
+    float* out = st.attn.data() + size_t(t) * hp.q_dim() + size_t(h) * hd;
+    ops.fp32_to_fp16_row(q, s.q16.data(), hd);
+    const attn::Partial p =
+        ops.one_pass_f16(s.q16.data(), s.k_rows.data(), s.v_rows.data(), n, hd, attn_scale(hp), s.acc16.data(), out);
+    const float inv = p.S == 0.0f ? 0.0f : 1.0f / p.S;
+    for (int i = 0; i < hd; ++i) out[i] *= inv;
+  }
+}
+
+// Batches of fewer than kTiledMinRows rows: one task per (token, KV head),
+// or per (token, query head) when that is too few tasks to keep the threads busy.
+void attention_one_pass(ForwardState& st, int il, const attn::Ops& ops) {
+  const HParams& hp = *st.hp;
+  const int group = hp.n_head / hp.n_head_kv;
+  if (int64_t(st.T) * hp.n_head_kv >= 4 * int64_t(n_threads(st))) {
+    run_tasks(st, int64_t(st.T) * hp.n_head_kv, [&](int64_t task, int thread) {
+      const int t = int(task / hp.n_head_kv), kvh = int(task % hp.n_head_kv);
+      attend_one_pass(st, il, ops, t, kvh * group, (kvh + 1) * group, st.attn_scratch[size_t(thread)]);
+    });
+  } else {
+    run_tasks(st, int64_t(st.T) * hp.n_head, [&](int64_t task, int thread) {
+      const int t = int(task / hp.n_head), h = int(task % hp.n_head);
+      attend_one_pass(st, il, ops, t, h, h + 1, st.attn_scratch[size_t(thread)]);
+    });
+  }
+}
+
+// Single-token decode over >= kSplitMinCells padded cells: the one-pass
+// kernel on kSplitChunks cell ranges (one task per query head and chunk),
+// then the partial results merged in chunk order as the reference does.
+void attention_split(ForwardState& st, int il, const attn::Ops& ops, int32_t padded) {
+  const HParams& hp = *st.hp;
+  const int hd = hp.head_dim, group = hp.n_head / hp.n_head_kv;
+  const BatchToken& bt = st.batch[0];
+  const int32_t n = bt.pos + 1;
+  const int32_t chunk = (padded + kSplitChunks - 1) / kSplitChunks;
+  const kv::KvCache::LayerView rows = st.cache->layer_view(il, bt.seq);
+  run_tasks(st, int64_t(hp.n_head) * kSplitChunks, [&](int64_t task, int thread) {
+    const int h = int(task / kSplitChunks), c = int(task % kSplitChunks);
+    const size_t slot = size_t(h) * kSplitChunks + size_t(c);
+    const int32_t c0 = c * chunk, c1 = std::min(n, c0 + chunk);
+    if (c0 >= c1) {
+      st.split_part[slot] = attn::Partial{};  // S = 0: skipped by the merge
+      return;
+    }
+    AttnScratch& s = st.attn_scratch[size_t(thread)];
+    gather_rows(st, rows, h / group, c0, c1, s);
+    const float* q = st.q.data() + size_t(h) * hd;
+    ops.fp32_to_fp16_row(q, s.q16.data(), hd);
+    st.split_part[slot] = ops.one_pass_f16(s.q16.data(), s.k_rows.data() + c0, s.v_rows.data() + c0, c1 - c0, hd,
+                                           attn_scale(hp), s.acc16.data(), st.split_out.data() + slot * size_t(hd));
+  });
+  for (int h = 0; h < hp.n_head; ++h) {
+    float* out = st.attn.data() + size_t(h) * hd;
+    attn::Partial total;
     std::fill(out, out + hd, 0.0f);
-    for (int32_t c0 = 0; c0 < n; c0 += chunk) {
-      Partial p = attend_one_chunk(st, il, bt, kv_head, c0, std::min(n, c0 + chunk), part);
+    for (int c = 0; c < kSplitChunks; ++c) {
+      const size_t slot = size_t(h) * kSplitChunks + size_t(c);
+      const attn::Partial p = st.split_part[slot];
       if (p.S == 0.0f) continue;
+      const float* part = st.split_out.data() + slot * size_t(hd);
       const float m = std::max(total.M, p.M);
       const float so = std::exp(total.M - m), sn = std::exp(p.M - m);
       for (int i = 0; i < hd; ++i) out[i] = out[i] * so + part[i] * sn;
@@ -130,73 +173,46 @@ void attend_f16(ForwardState& st, int il, const BatchToken& bt, const float* q, 
     }
     const float inv = total.S == 0.0f ? 0.0f : 1.0f / total.S;
     for (int i = 0; i < hd; ++i) out[i] *= inv;
-    return;
   }
-  Partial p = attend_one_chunk(st, il, bt, kv_head, 0, n, out);
-  const float inv = p.S == 0.0f ? 0.0f : 1.0f / p.S;
-  for (int i = 0; i < hd; ++i) out[i] *= inv;
 }
 
-// Tiled kernel (large batches): F32 throughout, online softmax per tile.
-void attend_tiled(ForwardState& st, int il, const BatchToken& bt, const float* q, float* out, int kv_head) {
-  const kv::KvCache::LayerView rows = st.cache->layer_view(il, bt.seq);  // block table resolved once
-  const int hd = st.hp->head_dim;
-  const float scale = 1.0f / std::sqrt(float(hd));
-  const bool f16 = st.cache->config().type == kv::KvType::F16;
-  float* sc = st.scores.data();
-  float* row = st.row.data();
-  std::fill(out, out + hd, 0.0f);
-  float M = -INFINITY, S = 0.0f;
-  const int32_t n = bt.pos + 1;
-  auto load = [&](const uint8_t* src, float* dst) {
-    if (f16)
-      kernels::fp16_to_fp32_row(reinterpret_cast<const uint16_t*>(src) + size_t(kv_head) * hd, dst, hd);
-    else
-      std::memcpy(dst, reinterpret_cast<const float*>(src) + size_t(kv_head) * hd, sizeof(float) * hd);
-  };
-  for (int32_t t0 = 0; t0 < n; t0 += kKvTile) {
-    const int32_t t1 = std::min(n, t0 + kKvTile);
-    float tile_max = -INFINITY;
-    for (int32_t p = t0; p < t1; ++p) {
-      load(rows.k(p), row);
-      float dot = 0.0f;
-      for (int i = 0; i < hd; ++i) dot = std::fma(q[i], row[i], dot);
-      sc[p - t0] = dot * scale;
-      tile_max = std::max(tile_max, sc[p - t0]);
+// Batches of kTiledMinRows rows or more: one task per block of kTiledBlock
+// tokens and KV head; the block's tokens of one sequence (and the group's
+// query heads) go through the tiled kernel together.
+void attention_tiled(ForwardState& st, int il, const attn::Ops& ops) {
+  const HParams& hp = *st.hp;
+  const int hd = hp.head_dim, group = hp.n_head / hp.n_head_kv;
+  const int n_blocks = (st.T + kTiledBlock - 1) / kTiledBlock;
+  run_tasks(st, int64_t(n_blocks) * hp.n_head_kv, [&](int64_t task, int thread) {
+    // Later blocks attend to more cells: hand them out first.
+    const int b = n_blocks - 1 - int(task / hp.n_head_kv), kvh = int(task % hp.n_head_kv);
+    AttnScratch& s = st.attn_scratch[size_t(thread)];
+    const int t_end = std::min(st.T, (b + 1) * kTiledBlock);
+    for (int t0 = b * kTiledBlock; t0 < t_end;) {
+      // A run of consecutive tokens of one sequence.
+      const kv::SeqId seq = st.batch[t0].seq;
+      int t1 = t0;
+      int32_t n_max = 0;
+      int nq = 0;
+      for (; t1 < t_end && st.batch[t1].seq == seq; ++t1) {
+        n_max = std::max(n_max, st.batch[t1].pos + 1);
+        for (int h = kvh * group; h < (kvh + 1) * group; ++h) {
+          const size_t off = size_t(t1) * hp.q_dim() + size_t(h) * hd;
+          s.queries[size_t(nq++)] = attn::TiledQuery{st.q.data() + off, st.attn.data() + off, st.batch[t1].pos + 1};
+        }
+      }
+      gather_rows(st, st.cache->layer_view(il, seq), kvh, 0, n_max, s);
+      ops.tiled_f16(s.queries.data(), nq, s.k_rows.data(), s.v_rows.data(), hd, attn_scale(hp), s.work.data());
+      t0 = t1;
     }
-    const float m = std::max(M, tile_max);
-    if (m > M) {
-      const float ms = std::exp(M - m);
-      for (int i = 0; i < hd; ++i) out[i] *= ms;
-      S *= ms;
-    }
-    M = m;
-    // The reference's softmax helper: its vector exp, each aligned group of
-    // 16 cells reduced in float, the group sums accumulated in double and
-    // added to the float running sum in double.
-    double sum = 0.0;
-    for (int32_t g0 = t0; g0 < t1; g0 += 16) {
-      float e[16] = {};
-      for (int32_t p = g0; p < std::min(t1, g0 + 16); ++p) e[p - g0] = sc[p - t0] = kernels::peer::expf_poly(sc[p - t0] - M);
-      sum += double(kernels::peer::reduce_add16(e));
-    }
-    S = float(double(S) + sum);
-    for (int32_t p = t0; p < t1; ++p) {
-      load(rows.v(p), row);
-      const float w = sc[p - t0];
-      for (int i = 0; i < hd; ++i) out[i] = std::fma(w, row[i], out[i]);
-    }
-  }
-  const float inv = S == 0.0f ? 0.0f : 1.0f / S;
-  for (int i = 0; i < hd; ++i) out[i] *= inv;
+  });
 }
 
 // F32 cache: plain scaled-dot-product attention with a two-pass softmax.
-void attend_f32(ForwardState& st, int il, const BatchToken& bt, const float* q, float* out, int kv_head) {
+void attend_f32(ForwardState& st, int il, const BatchToken& bt, const float* q, float* out, int kv_head, float* sc) {
   const kv::KvCache::LayerView rows = st.cache->layer_view(il, bt.seq);  // block table resolved once
   const int hd = st.hp->head_dim;
-  const float scale = 1.0f / std::sqrt(float(hd));
-  float* sc = st.scores.data();
+  const float scale = attn_scale(*st.hp);
   float mx = -INFINITY;
   for (int32_t p = 0; p <= bt.pos; ++p) {
     const float* k = reinterpret_cast<const float*>(rows.k(p)) + size_t(kv_head) * hd;
@@ -218,23 +234,50 @@ void attend_f32(ForwardState& st, int il, const BatchToken& bt, const float* q, 
 
 }  // namespace
 
+void size_attention_scratch(ForwardState& st, int max_ctx, int n_threads) {
+  const HParams& hp = *st.hp;
+  const int group = hp.n_head / hp.n_head_kv;
+  const int max_queries = kTiledBlock * group;
+  st.attn_scratch.resize(size_t(std::max(1, n_threads)));
+  for (AttnScratch& s : st.attn_scratch) {
+    s.k_rows.assign(size_t(max_ctx), nullptr);
+    s.v_rows.assign(size_t(max_ctx), nullptr);
+    s.q16.assign(size_t(hp.head_dim), 0);
+    s.acc16.assign(size_t(hp.head_dim), 0);
+    s.work.assign(std::max(size_t(max_ctx), attn::tiled_scratch_floats(hp.head_dim, max_queries)), 0.0f);
+    s.queries.assign(size_t(max_queries), attn::TiledQuery{});
+  }
+  st.split_out.assign(size_t(hp.n_head) * kSplitChunks * size_t(hp.head_dim), 0.0f);
+  st.split_part.assign(size_t(hp.n_head) * kSplitChunks, attn::Partial{});
+}
+
 void attention(ForwardState& st, int il) {
   const HParams& hp = *st.hp;
-  store_kv(st, il);
-  const int group = hp.n_head / hp.n_head_kv;  // query heads per key/value head (GQA)
-  const bool f16 = st.cache->config().type == kv::KvType::F16;
-  for (int t = 0; t < st.T; ++t) {
-    for (int h = 0; h < hp.n_head; ++h) {
+  const attn::Ops& ops = attn::ops();
+  store_kv(st, il, ops);
+  if (st.cache->config().type != kv::KvType::F16) {
+    const int group = hp.n_head / hp.n_head_kv;
+    run_tasks(st, int64_t(st.T) * hp.n_head, [&](int64_t task, int thread) {
+      const int t = int(task / hp.n_head), h = int(task % hp.n_head);
       const float* q = st.q.data() + size_t(t) * hp.q_dim() + size_t(h) * hp.head_dim;
       float* out = st.attn.data() + size_t(t) * hp.q_dim() + size_t(h) * hp.head_dim;
-      if (f16 && st.T >= kTiledMinRows)
-        attend_tiled(st, il, st.batch[t], q, out, h / group);
-      else if (f16)
-        attend_f16(st, il, st.batch[t], q, out, h / group);
-      else
-        attend_f32(st, il, st.batch[t], q, out, h / group);
+      attend_f32(st, il, st.batch[t], q, out, h / group, st.attn_scratch[size_t(thread)].work.data());
+    });
+    return;
+  }
+  if (st.T >= kTiledMinRows) {
+    attention_tiled(st, il, ops);
+    return;
+  }
+  if (st.T == 1) {
+    const int32_t n = st.batch[0].pos + 1;
+    const int32_t padded = (n + kCellPad - 1) / kCellPad * kCellPad;
+    if (padded >= kSplitMinCells) {
+      attention_split(st, il, ops, padded);
+      return;
     }
   }
+  attention_one_pass(st, il, ops);
 }
 
 }  // namespace ledge::model

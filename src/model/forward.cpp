@@ -27,10 +27,7 @@ Forward::Forward(const Model& model, int max_batch, int max_ctx)
   st_.sub.resize(T * hp.n_embd);
   st_.rope_cos.resize(T * (hp.n_rot / 2));
   st_.rope_sin.resize(T * (hp.n_rot / 2));
-  st_.scores.resize(size_t(max_ctx_));
-  st_.q16.resize(hp.head_dim);
-  st_.acc16.resize(hp.head_dim);
-  st_.row.resize(std::max(hp.n_embd, hp.head_dim));
+  size_attention_scratch(st_, max_ctx_, 1);
   // The widest activation row any matrix product quantizes.
   size_t widest = 0;
   auto consider = [&](const Tensor& w) {
@@ -43,6 +40,11 @@ Forward::Forward(const Model& model, int max_batch, int max_ctx)
   }
   st_.act.resize(T * widest);
   spans_.reserve(T);  // at most one span per token
+}
+
+void Forward::set_thread_pool(ThreadPool* pool) {
+  st_.pool = pool;
+  size_attention_scratch(st_, max_ctx_, pool != nullptr ? pool->size() : 1);
 }
 
 Status Forward::validate(std::span<const BatchToken> batch, const kv::KvCache& cache) {

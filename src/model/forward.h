@@ -9,6 +9,7 @@
 
 #include "common/status.h"
 #include "common/thread_pool.h"
+#include "kernels/attn_ops.h"
 #include "kvcache/kv_cache.h"
 #include "model/model.h"
 
@@ -19,6 +20,17 @@ struct BatchToken {
   int32_t pos = 0;        // position in its sequence; must continue the sequence's cached length
   kv::SeqId seq = 0;
   bool want_logits = false;
+};
+
+// Per-thread scratch of attention (one per thread-pool thread, indexed by the
+// thread number parallel_for passes), sized by size_attention_scratch().
+struct AttnScratch {
+  std::vector<const uint16_t*> k_rows;  // [max_ctx]  F16 K rows of one KV head, by cell
+  std::vector<const uint16_t*> v_rows;  // [max_ctx]  F16 V rows of one KV head, by cell
+  std::vector<uint16_t> q16;            // [head_dim] query rounded to F16 (one-pass kernel)
+  std::vector<uint16_t> acc16;          // [head_dim] F16 value accumulator (one-pass kernel)
+  std::vector<float> work;              // [max(max_ctx, tiled kernel scratch)] scores / tiles
+  std::vector<kernels::attn::TiledQuery> queries;  // [tokens per tiled task * heads per KV head]
 };
 
 // Scratch memory for one forward pass, sized once for `max_batch` tokens and
@@ -44,10 +56,9 @@ struct ForwardState {
   std::vector<uint8_t> act;     // [T][bytes of one activation row in the weight's vec_dot type]
   std::vector<float> rope_cos;  // [T][n_rot/2]
   std::vector<float> rope_sin;  // [T][n_rot/2]
-  std::vector<float> scores;    // [max_ctx]     attention scores of one head
-  std::vector<uint16_t> q16;    // [head_dim]    query rounded to F16 (F16 KV path)
-  std::vector<uint16_t> acc16;  // [head_dim]    F16 value accumulator (F16 KV path)
-  std::vector<float> row;       // [max(n_embd, head_dim)] one dequantized row
+  std::vector<AttnScratch> attn_scratch;           // [threads]
+  std::vector<float> split_out;                    // [n_head][split chunks][head_dim] partial sums
+  std::vector<kernels::attn::Partial> split_part;  // [n_head][split chunks]
 };
 
 class Forward {
@@ -61,8 +72,9 @@ class Forward {
   Status run(std::span<const BatchToken> batch, kv::KvCache& cache, std::vector<float>& logits);
 
   int max_batch() const { return max_batch_; }
-  // Threads for the matrix products (not owned; may be nullptr).
-  void set_thread_pool(ThreadPool* pool) { st_.pool = pool; }
+  // Threads for the matrix products and attention (not owned; may be
+  // nullptr). Sizes the per-thread scratch: call before run(), not during.
+  void set_thread_pool(ThreadPool* pool);
 
  private:
   // Checks ids and positions and fills spans_.

@@ -4,25 +4,48 @@
 #include <algorithm>
 #include <cstring>
 
-#include "kernels/fp16.h"
-#include "kernels/peer_order.h"
+#include "kernels/attn_ops.h"
 #include "kernels/type_traits.h"
 
 namespace ledge::model {
 
+namespace {
+
+// Runs f(t0, t1) over chunks of rows [0, T) on st.pool (when there is one
+// and more than one chunk), else on the caller. Each row is computed the
+// same way whichever thread runs it.
+template <typename F>
+void for_row_chunks(const ForwardState& st, int rows_per_task, F&& f) {
+  const int64_t n_tasks = (int64_t(st.T) + rows_per_task - 1) / rows_per_task;
+  auto task = [&](int64_t i, int) {
+    const int t0 = int(i) * rows_per_task;
+    f(t0, std::min(st.T, t0 + rows_per_task));
+  };
+  if (st.pool != nullptr && st.pool->size() > 1 && n_tasks > 1) {
+    // parallel_for only fails on nested/concurrent use, which the engine's
+    // single forward thread never does; fall back to the caller if it ever did.
+    if (st.pool->parallel_for(n_tasks, task).ok()) return;
+  }
+  for (int64_t i = 0; i < n_tasks; ++i) task(i, 0);
+}
+
+}  // namespace
+
 void rms_norm(const ForwardState& st, const Tensor& w, const float* x, float* out) {
   const int n = st.hp->n_embd;
   const float* wf = w.f32();
-  for (int t = 0; t < st.T; ++t) {
-    const float* xr = x + size_t(t) * n;
-    float* o = out + size_t(t) * n;
-    // Sum of squares in double, mean and scale in float: the reference's order.
-    double sum = 0.0;
-    for (int i = 0; i < n; ++i) sum += double(xr[i] * xr[i]);
-    const float mean = float(sum / n);
-    const float scale = 1.0f / std::sqrt(mean + st.hp->rms_eps);
-    for (int i = 0; i < n; ++i) o[i] = (xr[i] * scale) * wf[i];
-  }
+  for_row_chunks(st, 16, [&](int t0, int t1) {
+    for (int t = t0; t < t1; ++t) {
+      const float* xr = x + size_t(t) * n;
+      float* o = out + size_t(t) * n;
+      // Sum of squares in double, mean and scale in float: the reference's order.
+      double sum = 0.0;
+      for (int i = 0; i < n; ++i) sum += double(xr[i] * xr[i]);
+      const float mean = float(sum / n);
+      const float scale = 1.0f / std::sqrt(mean + st.hp->rms_eps);
+      for (int i = 0; i < n; ++i) o[i] = (xr[i] * scale) * wf[i];
+    }
+  });
 }
 
 void add_bias(const ForwardState& st, const Tensor& b, float* y) {
@@ -35,27 +58,33 @@ void add_bias(const ForwardState& st, const Tensor& b, float* y) {
 void rope(const ForwardState& st, float* x, int n_heads) {
   const HParams& hp = *st.hp;
   const int half = hp.n_rot / 2;
-  for (int t = 0; t < st.T; ++t) {
-    const float* c = st.rope_cos.data() + size_t(t) * half;
-    const float* s = st.rope_sin.data() + size_t(t) * half;
-    for (int h = 0; h < n_heads; ++h) {
-      float* v = x + (size_t(t) * n_heads + h) * hp.head_dim;
-      for (int i = 0; i < half; ++i) {
-        // Normal style pairs adjacent dims; NeoX pairs dim i with i + n_rot/2.
-        const int i0 = hp.rope_style == RopeStyle::kNormal ? 2 * i : i;
-        const int i1 = hp.rope_style == RopeStyle::kNormal ? 2 * i + 1 : i + half;
-        const float a = v[i0], b = v[i1];
-        // As the reference's compiled code: the first product of each line fused.
-        v[i0] = std::fma(a, c[i], -(b * s[i]));
-        v[i1] = std::fma(a, s[i], b * c[i]);
+  for_row_chunks(st, 16, [&](int t0, int t1) {
+    for (int t = t0; t < t1; ++t) {
+      const float* c = st.rope_cos.data() + size_t(t) * half;
+      const float* s = st.rope_sin.data() + size_t(t) * half;
+      for (int h = 0; h < n_heads; ++h) {
+        float* v = x + (size_t(t) * n_heads + h) * hp.head_dim;
+        for (int i = 0; i < half; ++i) {
+          // Normal style pairs adjacent dims; NeoX pairs dim i with i + n_rot/2.
+          const int i0 = hp.rope_style == RopeStyle::kNormal ? 2 * i : i;
+          const int i1 = hp.rope_style == RopeStyle::kNormal ? 2 * i + 1 : i + half;
+          const float a = v[i0], b = v[i1];
+          // As the reference's compiled code: the first product of each line fused.
+          v[i0] = std::fma(a, c[i], -(b * s[i]));
+          v[i1] = std::fma(a, s[i], b * c[i]);
+        }
       }
     }
-  }
+  });
 }
 
 void swiglu(ForwardState& st) {
+  // kernels::peer::swiglu's arithmetic (the reference) or its bit-identical SIMD twin.
+  const auto swiglu_row = kernels::attn::ops().swiglu;
   const size_t n = size_t(st.hp->n_ff);
-  for (int t = 0; t < st.T; ++t) kernels::peer::swiglu(int64_t(n), st.gate.data() + t * n, st.up.data() + t * n);
+  for_row_chunks(st, 4, [&](int t0, int t1) {
+    for (int t = t0; t < t1; ++t) swiglu_row(int64_t(n), st.gate.data() + t * n, st.up.data() + t * n);
+  });
 }
 
 void add_residual(ForwardState& st, const float* y) {

@@ -26,6 +26,10 @@ void rope(const ForwardState& st, float* x, int n_heads);
 // computes causal attention of st.q over each token's sequence into st.attn.
 void attention(ForwardState& st, int il);
 
+// Sizes st.attn_scratch (n_threads entries), st.split_out and st.split_part
+// for contexts of up to max_ctx positions. Start-up only (allocates).
+void size_attention_scratch(ForwardState& st, int max_ctx, int n_threads);
+
 // gate = silu(gate) * up                                   [T][n_ff]
 void swiglu(ForwardState& st);
 
