@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 
 #include "kernels/blocks.h"
@@ -85,12 +86,32 @@ void tiled(const Args& g) {
 // (hsum8's order). One ymm accumulator per pair; the 4-product sums come
 // from pmaddubsw on |w| and a carrying w's sign (exact: activation quants
 // are never -128), then pmaddwd with ones.
+// Weight formats that share the Q8_0 order (8 lanes of 4 products, one fma
+// per block and lane, hsum8): each gives its block's quants as signed bytes
+// and its fp16 scale d.
+struct Q8_0Weights {
+  using Block = BlockQ8_0;
+  static __m256i quants(const Block& b) { return load256(b.qs); }
+};
+// Q5_0: q = nibble | bit 4 from qh (0..31), weight q - 16.
+struct Q5_0Weights {
+  using Block = BlockQ5_0;
+  static __m256i quants(const Block& b) {
+    uint32_t qh;
+    std::memcpy(&qh, b.qh, sizeof(qh));
+    const __m256i q = _mm256_or_si256(nibbles_32(b.qs), _mm256_and_si256(bytes_from_bits(qh), _mm256_set1_epi8(0x10)));
+    return _mm256_sub_epi8(q, _mm256_set1_epi8(16));
+  }
+};
+
+template <typename W>
+struct Q8_0Order {
 template <int R, int C>
-struct Q8_0Tile {
+struct Tile {
   static void run(const Args& g, int64_t r0, int64_t c0) {
-    const BlockQ8_0* w[R];
+    const typename W::Block* w[R];
     const BlockQ8_0* a[C];
-    for (int r = 0; r < R; ++r) w[r] = g.w_row<BlockQ8_0>(r0 + r);
+    for (int r = 0; r < R; ++r) w[r] = g.w_row<typename W::Block>(r0 + r);
     for (int c = 0; c < C; ++c) a[c] = g.act_row<BlockQ8_0>(c0 + c);
     const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc[R][C];
@@ -100,7 +121,7 @@ struct Q8_0Tile {
       __m256i wv[R], wabs[R];
       float dw[R];
       for (int r = 0; r < R; ++r) {
-        wv[r] = load256(w[r][k].qs);
+        wv[r] = W::quants(w[r][k]);
         wabs[r] = _mm256_sign_epi8(wv[r], wv[r]);
         dw[r] = half_to_float(w[r][k].d);
       }
@@ -118,17 +139,20 @@ struct Q8_0Tile {
   }
 };
 
-void gemm_q8_0(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
-               int64_t n_cols, float* out, size_t out_stride) {
+};
+
+template <typename W>
+void gemm_q8_0_order(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                     int64_t n_cols, float* out, size_t out_stride) {
   if (n_rows <= 0 || n_cols <= 0) return;
   const Args g{n / kQK, static_cast<const uint8_t*>(w), w_stride, n_rows, static_cast<const uint8_t*>(act),
                act_stride, n_cols, out, out_stride};
   // 16 ymm registers: 6 accumulators (2 rows x 3 columns) for batches, 4 rows
   // at once for decode.
   if (n_cols == 1)
-    tiled<Q8_0Tile, 4, 1>(g);
+    tiled<Q8_0Order<W>::template Tile, 4, 1>(g);
   else
-    tiled<Q8_0Tile, 2, 3>(g);
+    tiled<Q8_0Order<W>::template Tile, 2, 3>(g);
 }
 
 
@@ -198,7 +222,8 @@ void gemm_q4_0(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const 
 }
 
 constexpr KernelVariant kVariants[] = {
-    {TensorType::Q8_0, {nullptr, nullptr, peer::vec_dot_q8_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, gemm_q8_0}},
+    {TensorType::Q8_0, {nullptr, nullptr, peer::vec_dot_q8_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, gemm_q8_0_order<Q8_0Weights>}},
+    {TensorType::Q5_0, {nullptr, nullptr, peer::vec_dot_q5_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, gemm_q8_0_order<Q5_0Weights>}},
     {TensorType::Q4_0, {nullptr, nullptr, peer::vec_dot_q4_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, gemm_q4_0}},
 };
 

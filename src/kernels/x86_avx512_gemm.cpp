@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -77,6 +78,26 @@ inline __m512i bias_seed(__m512i a) {
 // so each weight block is loaded once per 2*CP columns and each activation
 // block once per R rows. Decode (one column): pairs (r, c) and (r + 1, c).
 
+
+// Weight formats that share the Q8_0 order (8 lanes of 4 products, one fma
+// per block and lane, hsum8): each gives its block's quants + 128 as
+// unsigned bytes (so w * a = u * a - 128 * a exactly) and its fp16 scale d.
+struct Q8_0Weights {
+  using Block = BlockQ8_0;
+  static __m256i biased(const Block& b) { return _mm256_xor_si256(load256(b.qs), _mm256_set1_epi8(char(0x80))); }
+};
+// Q5_0: q = nibble | bit 4 from qh (0..31), weight q - 16, so u = q + 112.
+struct Q5_0Weights {
+  using Block = BlockQ5_0;
+  static __m256i biased(const Block& b) {
+    uint32_t qh;
+    std::memcpy(&qh, b.qh, sizeof(qh));
+    const __m256i q = _mm256_mask_add_epi8(nibbles_32(b.qs), static_cast<__mmask32>(qh), nibbles_32(b.qs),
+                                           _mm256_set1_epi8(16));
+    return _mm256_add_epi8(q, _mm256_set1_epi8(112));
+  }
+};
+
 // What a batch tile needs of one column pair and block, prepared once per
 // gemm call and column tile (and reused by every row of the call): the two
 // activation blocks as one zmm, the bias seed, and the two scales as floats.
@@ -101,17 +122,16 @@ void pack_q8_0_cols(const Args& g, int64_t c0, int cp, Q8ColPair* pack) {
 }
 
 // R rows x CP column pairs; dw = the rows' weight scales as floats, [R][nb].
-template <int R, int CP>
+template <typename W, int R, int CP>
 void q8_0_tile_cols(const Args& g, int64_t r0, int64_t c0, const Q8ColPair* pack, const float* dw) {
-  const BlockQ8_0* w[R];
-  for (int r = 0; r < R; ++r) w[r] = g.w_row<BlockQ8_0>(r0 + r);
-  const __m512i bias = _mm512_set1_epi8(char(0x80));
+  const typename W::Block* w[R];
+  for (int r = 0; r < R; ++r) w[r] = g.w_row<typename W::Block>(r0 + r);
   __m512 acc[R][CP];
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < CP; ++j) acc[r][j] = _mm512_setzero_ps();
   for (int64_t k = 0; k < g.nb; ++k) {
     __m512i wu[R];
-    for (int r = 0; r < R; ++r) wu[r] = _mm512_xor_si512(_mm512_broadcast_i64x4(load256(w[r][k].qs)), bias);
+    for (int r = 0; r < R; ++r) wu[r] = _mm512_broadcast_i64x4(W::biased(w[r][k]));
     const Q8ColPair* cols = pack + size_t(k) * CP;
     for (int j = 0; j < CP; ++j) {
       const __m512i av = cols[j].a;
@@ -132,12 +152,11 @@ void q8_0_tile_cols(const Args& g, int64_t r0, int64_t c0, const Q8ColPair* pack
 }
 
 // One column, RP pairs of rows.
-template <int RP>
+template <typename W, int RP>
 void q8_0_tile_rows(const Args& g, int64_t r0, int64_t c) {
-  const BlockQ8_0* w[2 * RP];
-  for (int r = 0; r < 2 * RP; ++r) w[r] = g.w_row<BlockQ8_0>(r0 + r);
+  const typename W::Block* w[2 * RP];
+  for (int r = 0; r < 2 * RP; ++r) w[r] = g.w_row<typename W::Block>(r0 + r);
   const BlockQ8_0* a = g.act_row<BlockQ8_0>(c);
-  const __m512i bias = _mm512_set1_epi8(char(0x80));
   __m512 acc[RP];
   for (int j = 0; j < RP; ++j) acc[j] = _mm512_setzero_ps();
   for (int64_t k = 0; k < g.nb; ++k) {
@@ -145,9 +164,9 @@ void q8_0_tile_rows(const Args& g, int64_t r0, int64_t c) {
     const __m512i seed = bias_seed(av);
     const __m512 da = _mm512_set1_ps(half_to_float(a[k].d));
     for (int j = 0; j < RP; ++j) {
-      const BlockQ8_0& lo = w[2 * j][k];
-      const BlockQ8_0& hi = w[2 * j + 1][k];
-      const __m512i wu = _mm512_xor_si512(join(load256(lo.qs), load256(hi.qs)), bias);
+      const auto& lo = w[2 * j][k];
+      const auto& hi = w[2 * j + 1][k];
+      const __m512i wu = join(W::biased(lo), W::biased(hi));
       const __m512 dw = join_ps(_mm256_set1_ps(half_to_float(lo.d)), _mm256_set1_ps(half_to_float(hi.d)));
       const __m512 lane = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(seed, wu, av));
       acc[j] = _mm512_fmadd_ps(_mm512_mul_ps(dw, da), lane, acc[j]);
@@ -166,25 +185,25 @@ constexpr int kQ8RowPairs = 4;   // row pairs per decode tile (8 rows)
 using Tile = void (*)(const Args&, int64_t, int64_t);
 using PackedTile = void (*)(const Args&, int64_t, int64_t, const Q8ColPair*, const float*);
 
-template <int R, int... CP>
+template <typename W, int R, int... CP>
 constexpr auto q8_0_cols_row(std::integer_sequence<int, CP...>) {
-  return std::array<PackedTile, sizeof...(CP)>{q8_0_tile_cols<R, CP + 1>...};
+  return std::array<PackedTile, sizeof...(CP)>{q8_0_tile_cols<W, R, CP + 1>...};
 }
-template <int... R>
+template <typename W, int... R>
 constexpr auto q8_0_cols_table(std::integer_sequence<int, R...>) {
-  return std::array{q8_0_cols_row<R + 1>(std::make_integer_sequence<int, kQ8ColPairs>{})...};
+  return std::array{q8_0_cols_row<W, R + 1>(std::make_integer_sequence<int, kQ8ColPairs>{})...};
 }
-// [R - 1][CP - 1]: every tile shape a matrix edge can leave.
-constexpr auto kQ8ColTiles = q8_0_cols_table(std::make_integer_sequence<int, kQ8Rows>{});
-
-template <int... RP>
+template <typename W, int... RP>
 constexpr auto q8_0_rows_table(std::integer_sequence<int, RP...>) {
-  return std::array<Tile, sizeof...(RP)>{q8_0_tile_rows<RP + 1>...};
+  return std::array<Tile, sizeof...(RP)>{q8_0_tile_rows<W, RP + 1>...};
 }
-constexpr auto kQ8RowTiles = q8_0_rows_table(std::make_integer_sequence<int, kQ8RowPairs>{});
 
-void gemm_q8_0(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
-               int64_t n_cols, float* out, size_t out_stride) {
+template <typename W>
+void gemm_q8_0_order(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                     int64_t n_cols, float* out, size_t out_stride) {
+  // [R - 1][CP - 1] / [RP - 1]: every tile shape a matrix edge can leave.
+  static constexpr auto kQ8ColTiles = q8_0_cols_table<W>(std::make_integer_sequence<int, kQ8Rows>{});
+  static constexpr auto kQ8RowTiles = q8_0_rows_table<W>(std::make_integer_sequence<int, kQ8RowPairs>{});
   if (n_rows <= 0 || n_cols <= 0) return;
   const Args g{n / kQK, static_cast<const uint8_t*>(w), w_stride, n_rows, static_cast<const uint8_t*>(act),
                act_stride, n_cols, out, out_stride};
@@ -204,7 +223,7 @@ void gemm_q8_0(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const 
   t_dw.resize(size_t(n_rows) * size_t(g.nb));
   t_pack.resize(size_t(g.nb) * kQ8ColPairs);
   for (int64_t r = 0; r < n_rows; ++r) {
-    const BlockQ8_0* wr = g.w_row<BlockQ8_0>(r);
+    const typename W::Block* wr = g.w_row<typename W::Block>(r);
     for (int64_t k = 0; k < g.nb; ++k) t_dw[size_t(r) * size_t(g.nb) + size_t(k)] = half_to_float(wr[k].d);
   }
   for (int64_t c0 = 0; c0 < n_cols; c0 += 2 * kQ8ColPairs) {
@@ -354,7 +373,8 @@ void gemm_q4_0(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const 
 }
 
 constexpr KernelVariant kVariants[] = {
-    {TensorType::Q8_0, {nullptr, nullptr, peer::vec_dot_q8_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, gemm_q8_0}},
+    {TensorType::Q8_0, {nullptr, nullptr, peer::vec_dot_q8_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, gemm_q8_0_order<Q8_0Weights>}},
+    {TensorType::Q5_0, {nullptr, nullptr, peer::vec_dot_q5_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, gemm_q8_0_order<Q5_0Weights>}},
     {TensorType::Q4_0, {nullptr, nullptr, peer::vec_dot_q4_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, gemm_q4_0}},
 };
 

@@ -30,6 +30,7 @@ struct GemmCase {
 const GemmCase kCases[] = {
     {TensorType::Q8_0, peer::vec_dot_q8_0_q8_0},
     {TensorType::Q4_0, peer::vec_dot_q4_0_q8_0},
+    {TensorType::Q5_0, peer::vec_dot_q5_0_q8_0},
 };
 
 // n_rows weight rows and n_cols activation rows with padded strides.
