@@ -25,3 +25,11 @@ find_program(LEDGE_QEMU_AARCH64 NAMES qemu-aarch64 qemu-aarch64-static)
 if(LEDGE_QEMU_AARCH64)
   set(CMAKE_CROSSCOMPILING_EMULATOR ${LEDGE_QEMU_AARCH64};-L;${LEDGE_AARCH64_SYSROOT})
 endif()
+
+# GCC contracts a*b+c into FMA by default in C++ when the target has FMA,
+# which every AArch64 CPU does (baseline x86-64 has none, so x86 builds never
+# fuse). Off for the whole build, so every float expression -- the kernels'
+# scalar references, the tests' models of them, the engine -- rounds as on
+# x86; explicit std::fma / vfmaq_f32 still fuse.
+set(CMAKE_C_FLAGS_INIT "-ffp-contract=off")
+set(CMAKE_CXX_FLAGS_INIT "-ffp-contract=off")

@@ -19,8 +19,8 @@ namespace ledge::kernels {
 std::span<const KernelVariant> neon_variants();
 std::span<const KernelVariant> neon_dotprod_variants();
 
-// Matrix-product kernels (the gemm slot) for the peer-order Q8_0 / Q4_0
-// dots: every output is exactly one `scalar.vec_dot` of its weight row and
+// Matrix-product kernels (the gemm slot) for the peer-order Q8_0 / Q5_0 /
+// Q4_0 dots: every output is exactly one `scalar.vec_dot` of its weight row and
 // activation row (only scalar.vec_dot and simd.gemm are set, as for x86).
 std::span<const KernelVariant> neon_gemm_variants();
 std::span<const KernelVariant> neon_dotprod_gemm_variants();

@@ -21,6 +21,7 @@
 #include <cstring>
 
 #include "kernels/arm_kernels.h"
+#include "kernels/arm_neon_kquant.h"
 #include "kernels/arm_neon_legacy.h"
 #include "kernels/blocks.h"
 #include "kernels/fp16.h"
@@ -124,6 +125,20 @@ float peer_vec_dot_q5_1_q8_1(int64_t n, const void* w, const void* act) {
   return arm::peer_lanes_1<QuadNeon, BlockQ5_1>(n, w, act);
 }
 float peer_vec_dot_q4_0_q8_0(int64_t n, const void* w, const void* act) { return arm::peer_q4_0<QuadNeon>(n, w, act); }
+
+// peer_order.h's k-quant orders (what the engine's table holds for Q2_K..Q6_K).
+float peer_vec_dot_q3_k_q8_k(int64_t n, const void* w, const void* act) { return arm::peer_q3_k<QuadNeon>(n, w, act); }
+float peer_vec_dot_q5_k_q8_k(int64_t n, const void* w, const void* act) { return arm::peer_q5_k<QuadNeon>(n, w, act); }
+float peer_vec_dot_q6_k_q8_k(int64_t n, const void* w, const void* act) { return arm::peer_q6_k<QuadNeon>(n, w, act); }
+float peer_vec_dot_q4_k_q8_k(int64_t n, const void* w, const void* act) { return arm::repack_q4_k<QuadNeon, 1>(n, w, act); }
+float peer_gemm_dot_q4_k_q8_k(int64_t n, const void* w, const void* act) { return arm::repack_q4_k<QuadNeon, 4>(n, w, act); }
+float peer_vec_dot_q2_k_q8_k(int64_t n, const void* w, const void* act) { return arm::repack_q2_k<QuadNeon, 1>(n, w, act); }
+float peer_gemm_dot_q2_k_q8_k(int64_t n, const void* w, const void* act) { return arm::repack_q2_k<QuadNeon, 2>(n, w, act); }
+constexpr GemmFn peer_gemm_q4_k_q8_k = arm::repack_gemm<peer_gemm_dot_q4_k_q8_k, peer_vec_dot_q4_k_q8_k>;
+constexpr GemmFn peer_gemm_q2_k_q8_k = arm::repack_gemm<peer_gemm_dot_q2_k_q8_k, peer_vec_dot_q2_k_q8_k>;
+constexpr GemmFn peer_gemm_q3_k_q8_k = arm::per_output_gemm<peer_vec_dot_q3_k_q8_k>;
+constexpr GemmFn peer_gemm_q5_k_q8_k = arm::per_output_gemm<peer_vec_dot_q5_k_q8_k>;
+constexpr GemmFn peer_gemm_q6_k_q8_k = arm::per_output_gemm<peer_vec_dot_q6_k_q8_k>;
 
 // --------------------------------------------------------- k-quants x Q8_K
 
@@ -458,6 +473,10 @@ constexpr KernelVariant qz(TT t, QuantizeRowFn scalar_fn, QuantizeRowFn simd_fn)
   return {t, {nullptr, scalar_fn, nullptr}, {nullptr, simd_fn, nullptr}};
 }
 
+constexpr KernelVariant gm(TT t, GemmFn scalar_fn, GemmFn simd_fn) {
+  return {t, {nullptr, nullptr, nullptr, scalar_fn}, {nullptr, nullptr, nullptr, simd_fn}};
+}
+
 constexpr KernelVariant kVariants[] = {
     vd(TT::F32, s::vec_dot_f32, vec_dot_f32),
     vd(TT::F16, s::vec_dot_f16, vec_dot_f16),
@@ -479,6 +498,16 @@ constexpr KernelVariant kVariants[] = {
     vd(TT::Q4_1, peer::vec_dot_q4_1_q8_1, peer_vec_dot_q4_1_q8_1),
     vd(TT::Q5_1, peer::vec_dot_q5_1_q8_1, peer_vec_dot_q5_1_q8_1),
     vd(TT::Q4_0, peer::vec_dot_q4_0_q8_0, peer_vec_dot_q4_0_q8_0),
+    vd(TT::Q3_K, peer::vec_dot_q3_k_q8_k, peer_vec_dot_q3_k_q8_k),
+    vd(TT::Q5_K, peer::vec_dot_q5_k_q8_k, peer_vec_dot_q5_k_q8_k),
+    vd(TT::Q6_K, peer::vec_dot_q6_k_q8_k, peer_vec_dot_q6_k_q8_k),
+    vd(TT::Q4_K, peer::vec_dot_q4_k_q8_k, peer_vec_dot_q4_k_q8_k),
+    vd(TT::Q2_K, peer::vec_dot_q2_k_q8_k, peer_vec_dot_q2_k_q8_k),
+    gm(TT::Q4_K, peer::gemm_q4_k_q8_k, peer_gemm_q4_k_q8_k),
+    gm(TT::Q2_K, peer::gemm_q2_k_q8_k, peer_gemm_q2_k_q8_k),
+    gm(TT::Q3_K, peer::gemm_q3_k_q8_k, peer_gemm_q3_k_q8_k),
+    gm(TT::Q5_K, peer::gemm_q5_k_q8_k, peer_gemm_q5_k_q8_k),
+    gm(TT::Q6_K, peer::gemm_q6_k_q8_k, peer_gemm_q6_k_q8_k),
     qz(TT::Q8_0, s::quantize_row_q8_0, quantize_row_q8_0),
     qz(TT::Q8_0, s::quantize_row_q8_0_x86, quantize_row_q8_0_x86),
     qz(TT::Q8_1, s::quantize_row_q8_1, quantize_row_q8_1),
@@ -490,6 +519,7 @@ constexpr KernelVariant kVariants[] = {
 constexpr KernelVariant kGemmVariants[] = {
     {TT::Q8_0, {nullptr, nullptr, peer::vec_dot_q8_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, arm::peer_gemm_q8_0<QuadNeon>}},
     {TT::Q4_0, {nullptr, nullptr, peer::vec_dot_q4_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, arm::peer_gemm_q4_0<QuadNeon>}},
+    {TT::Q5_0, {nullptr, nullptr, peer::vec_dot_q5_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, arm::peer_gemm_q5_0<QuadNeon>}},
 };
 
 }  // namespace

@@ -184,7 +184,7 @@ float peer_q4_0(int64_t n, const void* w, const void* act) {
   return acc;
 }
 
-// ------------------------------------------- gemm (peer-order Q8_0 and Q4_0)
+// ------------------------------------ gemm (peer-order Q8_0, Q5_0 and Q4_0)
 //
 // Tiles of one weight row x kC activation rows: each weight block is loaded
 // and unpacked once for kC outputs, and Q4_0's serial fma chain becomes kC
@@ -250,12 +250,12 @@ void peer_gemm(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const 
   }
 }
 
-template <class Quad>
-struct PeerQ8_0Tiles {
+template <class Quad, class Block>
+struct PeerLanesTiles {
   template <int kC>
   struct Tile {
-    static void run(int64_t nb, const BlockQ8_0* x, const BlockQ8_0* const* y, float* o, size_t s) {
-      peer_lanes_tile<Quad, BlockQ8_0, kC>(nb, x, y, o, s);
+    static void run(int64_t nb, const Block* x, const BlockQ8_0* const* y, float* o, size_t s) {
+      peer_lanes_tile<Quad, Block, kC>(nb, x, y, o, s);
     }
   };
 };
@@ -273,8 +273,15 @@ struct PeerQ4_0Tiles {
 template <class Quad>
 void peer_gemm_q8_0(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
                     int64_t n_cols, float* out, size_t out_stride) {
-  peer_gemm<PeerQ8_0Tiles<Quad>::template Tile, BlockQ8_0>(n, w, w_stride, n_rows, act, act_stride, n_cols, out,
-                                                           out_stride);
+  peer_gemm<PeerLanesTiles<Quad, BlockQ8_0>::template Tile, BlockQ8_0>(n, w, w_stride, n_rows, act, act_stride, n_cols,
+                                                                       out, out_stride);
+}
+
+template <class Quad>
+void peer_gemm_q5_0(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                    int64_t n_cols, float* out, size_t out_stride) {
+  peer_gemm<PeerLanesTiles<Quad, BlockQ5_0>::template Tile, BlockQ5_0>(n, w, w_stride, n_rows, act, act_stride, n_cols,
+                                                                       out, out_stride);
 }
 
 template <class Quad>

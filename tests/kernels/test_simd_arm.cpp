@@ -14,6 +14,7 @@
 #include "kernel_test_util.h"
 #include "kernels/cpu_features.h"
 #include "kernels/dispatch.h"
+#include "kernels/peer_order.h"
 #include "kernels/type_traits.h"
 #include "simd_test_data.h"
 
@@ -141,6 +142,69 @@ TEST_P(ArmLevel, DotprodLevelIsNeonWithTheBlockDotsReplaced) {
     else
       EXPECT_EQ(dotprod[i], type_info(t)->kernels.vec_dot) << test::type_name(t);
     ++i;
+  }
+}
+
+// The k-quant peer orders (peer_order.h) the engine installs: twins
+// installed over them, bit-identical, and their gemm slot (Q4_K / Q2_K: GEMM
+// order below n_cols - n_cols % 4, GEMV order above; the others one vec_dot
+// per output) output for output.
+struct PeerK {
+  TensorType type;
+  VecDotFn dot;
+  GemmFn gemm;  // the peer's gemm slot for the type
+};
+
+const PeerK kPeerK[] = {
+    {TensorType::Q3_K, peer::vec_dot_q3_k_q8_k, peer::gemm_q3_k_q8_k},
+    {TensorType::Q5_K, peer::vec_dot_q5_k_q8_k, peer::gemm_q5_k_q8_k},
+    {TensorType::Q6_K, peer::vec_dot_q6_k_q8_k, peer::gemm_q6_k_q8_k},
+    {TensorType::Q4_K, peer::vec_dot_q4_k_q8_k, peer::gemm_q4_k_q8_k},
+    {TensorType::Q2_K, peer::vec_dot_q2_k_q8_k, peer::gemm_q2_k_q8_k},
+};
+
+TEST_P(ArmLevel, KQuantPeerTwinsAreBitIdentical) {
+  for (const PeerK& c : kPeerK) {
+    reset_kernels();
+    ASSERT_TRUE(install_kernels(c.type, {nullptr, nullptr, c.dot, c.gemm}));
+    ASSERT_TRUE(set_isa_level(GetParam()).ok());
+    const Kernels k = type_info(c.type)->kernels;
+    ASSERT_NE(k.vec_dot, c.dot) << test::type_name(c.type) << ": no twin installed";
+    ASSERT_NE(k.gemm, c.gemm) << test::type_name(c.type) << ": no gemm twin installed";
+    for (Scales s : {Scales::kUnit, Scales::kRandom, Scales::kMax, Scales::kSubnormal}) {
+      for (int64_t nb : {int64_t{1}, int64_t{2}, int64_t{5}}) {
+        const int64_t n = nb * kQK_K;
+        for (uint32_t seed = 1; seed <= 3; ++seed) {
+          const auto w = test::weight_row(c.type, n, s, seed);
+          const auto a = test::activation_row(TensorType::Q8_K, n, s, 127, seed + 900);
+          expect_same_bits(c.dot(n, w.data(), a.data()), k.vec_dot(n, w.data(), a.data()),
+                           test::type_name(c.type) + " n=" + std::to_string(n) + " seed " + std::to_string(seed));
+        }
+      }
+    }
+    const int64_t n = 2 * kQK_K, rows = 3;
+    const size_t ws = row_bytes(c.type, n), as = row_bytes(TensorType::Q8_K, n);
+    for (int64_t cols = 1; cols <= 9; ++cols) {
+      std::vector<uint8_t> w, a;
+      for (int64_t r = 0; r < rows; ++r) {
+        const auto row = test::weight_row(c.type, n, Scales::kRandom, uint32_t(40 + r));
+        w.insert(w.end(), row.begin(), row.end());
+      }
+      for (int64_t col = 0; col < cols; ++col) {
+        const auto row = test::activation_row(TensorType::Q8_K, n, Scales::kRandom, 127, uint32_t(70 + col));
+        a.insert(a.end(), row.begin(), row.end());
+      }
+      std::vector<float> want(size_t(rows * cols)), got(size_t(rows * cols), -1.0f);
+      c.gemm(n, w.data(), ws, rows, a.data(), as, cols, want.data(), size_t(rows));
+      k.gemm(n, w.data(), ws, rows, a.data(), as, cols, got.data(), size_t(rows));
+      for (size_t i = 0; i < want.size(); ++i)
+        expect_same_bits(want[i], got[i], test::type_name(c.type) + " gemm cols=" + std::to_string(cols) +
+                                              " output " + std::to_string(i));
+    }
+    // Back at the scalar level the peer functions return.
+    ASSERT_TRUE(set_isa_level(IsaLevel::kScalar).ok());
+    EXPECT_EQ(type_info(c.type)->kernels.vec_dot, c.dot);
+    EXPECT_EQ(type_info(c.type)->kernels.gemm, c.gemm);
   }
 }
 
