@@ -162,7 +162,9 @@ void register_all() {
         {TensorType::Q4_0, k::peer::vec_dot_q4_0_q8_0}};
     const std::pair<TensorType, k::VecDotFn> gemm_types[] = {{TensorType::Q8_0, k::peer::vec_dot_q8_0_q8_0},
                                                              {TensorType::Q4_0, k::peer::vec_dot_q4_0_q8_0},
-                                                             {TensorType::Q5_0, k::peer::vec_dot_q5_0_q8_0}};
+                                                             {TensorType::Q5_0, k::peer::vec_dot_q5_0_q8_0},
+                                                             {TensorType::Q4_1, k::peer::vec_dot_q4_1_q8_1},
+                                                             {TensorType::Q5_1, k::peer::vec_dot_q5_1_q8_1}};
     for (const auto& [t, fn] : gemm_types) {
       for (bool use_gemm : {true, false})
         benchmark::RegisterBenchmark(("matmul/" + std::string(k::reference_type_info(t)->name) + "/" + isa + "/" +

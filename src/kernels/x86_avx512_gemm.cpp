@@ -372,9 +372,196 @@ void gemm_q4_0(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const 
     for (int64_t r0 = 0; r0 < n_rows; r0 += 16) q4_0_tile_16x1(g, r0, c);
 }
 
+// ------------------------------------------------------------- Q4_1, Q5_1
+// peer::vec_dot_q4_1_q8_1 / _q5_1_q8_1: the 8-lane Q8_0 order on the
+// unsigned quants (no bias: vpdpbusd takes them as they are), plus the offset
+// term summed separately, summs = summs + m_w * s_a (rounded product, then
+// add) block after block, and hsum8(acc) + summs at the end.
+//
+// Same pair layout as Q8_0. The offset sums of a batch tile's 4 x 6 pairs
+// are kept dense: lane 4r + c of `lo` for columns 0-3, lane 2r + c - 4 of
+// `hi` for columns 4-5, one multiply and one add per 16 pairs and block.
+struct Q4_1Weights {
+  using Block = BlockQ4_1;
+  static __m256i quants(const Block& b) { return nibbles_32(b.qs); }
+};
+struct Q5_1Weights {
+  using Block = BlockQ5_1;
+  static __m256i quants(const Block& b) {
+    uint32_t qh;
+    std::memcpy(&qh, b.qh, sizeof(qh));
+    return _mm256_mask_add_epi8(nibbles_32(b.qs), static_cast<__mmask32>(qh), nibbles_32(b.qs), _mm256_set1_epi8(16));
+  }
+};
+
+struct Q81ColPair {
+  __m512i a;  // two activation blocks
+  __m512 d;   // their scales, 8 lanes each
+};
+struct Q81ColSums {
+  __m512 s4;  // s_a of columns 0-3, repeated 4 times
+  __m512 s2;  // s_a of columns 4-5, repeated 8 times
+};
+static_assert(kQ8ColPairs == 3, "the dense offset-sum layout assumes 6-column tiles");
+
+void pack_q8_1_cols(const Args& g, int64_t c0, int cp, Q81ColPair* pack, Q81ColSums* sums) {
+  const BlockQ8_1* cols[6];
+  for (int c = 0; c < 6; ++c) cols[c] = g.act_row<BlockQ8_1>(c0 + c);
+  for (int64_t k = 0; k < g.nb; ++k) {
+    for (int j = 0; j < cp; ++j) {
+      const BlockQ8_1& lo = cols[2 * j][k];
+      const BlockQ8_1& hi = cols[2 * j + 1][k];
+      Q81ColPair& p = pack[size_t(k) * size_t(cp) + size_t(j)];
+      p.a = join(load256(lo.qs), load256(hi.qs));
+      p.d = join_ps(_mm256_set1_ps(half_to_float(lo.d)), _mm256_set1_ps(half_to_float(hi.d)));
+    }
+    float s[6];
+    for (int c = 0; c < 6; ++c) s[c] = half_to_float(cols[c][k].s);
+    sums[k].s4 = _mm512_broadcast_f32x4(_mm_loadu_ps(s));
+    double s45;  // columns 4 and 5 as one 64-bit lane
+    std::memcpy(&s45, s + 4, sizeof(s45));
+    sums[k].s2 = _mm512_castpd_ps(_mm512_set1_pd(s45));
+  }
+}
+
+// R rows x CP column pairs. dw: the rows' d_w, [R][nb]; m: their m_w,
+// [nb][m_stride] (4 readable floats from each row start).
+template <typename W, int R, int CP>
+void q8_1_tile_cols(const Args& g, int64_t r0, int64_t c0, const Q81ColPair* pack, const Q81ColSums* sums,
+                    const float* dw, const float* m, size_t m_stride) {
+  const typename W::Block* w[R];
+  for (int r = 0; r < R; ++r) w[r] = g.w_row<typename W::Block>(r0 + r);
+  const __m512i rows4 = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+  const __m512i rows2 = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 0, 0, 1, 1, 2, 2, 3, 3);
+  __m512 acc[R][CP];
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < CP; ++j) acc[r][j] = _mm512_setzero_ps();
+  __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
+  for (int64_t k = 0; k < g.nb; ++k) {
+    __m512i wq[R];
+    for (int r = 0; r < R; ++r) wq[r] = _mm512_broadcast_i64x4(W::quants(w[r][k]));
+    const Q81ColPair* cols = pack + size_t(k) * CP;
+    for (int j = 0; j < CP; ++j) {
+      const __m512i av = cols[j].a;
+      const __m512 da = cols[j].d;
+      for (int r = 0; r < R; ++r) {
+        const __m512 lane = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), wq[r], av));
+        acc[r][j] = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_set1_ps(dw[size_t(r) * size_t(g.nb) + size_t(k)]), da), lane,
+                                    acc[r][j]);
+      }
+    }
+    const __m512 mw = _mm512_castps128_ps512(_mm_loadu_ps(m + size_t(k) * m_stride));
+    lo = _mm512_add_ps(lo, _mm512_mul_ps(_mm512_permutexvar_ps(rows4, mw), sums[k].s4));
+    if constexpr (CP == 3) hi = _mm512_add_ps(hi, _mm512_mul_ps(_mm512_permutexvar_ps(rows2, mw), sums[k].s2));
+  }
+  alignas(64) float lo_f[16], hi_f[16];
+  _mm512_store_ps(lo_f, lo);
+  _mm512_store_ps(hi_f, hi);
+  auto summs = [&](int r, int c) { return c < 4 ? lo_f[4 * r + c] : hi_f[2 * r + c - 4]; };
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < CP; ++j) {
+      g.store(r0 + r, c0 + 2 * j, hsum(_mm512_castps512_ps256(acc[r][j])) + summs(r, 2 * j));
+      g.store(r0 + r, c0 + 2 * j + 1, hsum(high_ps(acc[r][j])) + summs(r, 2 * j + 1));
+    }
+}
+
+// One column, RP pairs of rows (RP <= 4); offset sums in lanes 0..2RP-1.
+template <typename W, int RP>
+void q8_1_tile_rows(const Args& g, int64_t r0, int64_t c) {
+  const typename W::Block* w[2 * RP];
+  for (int r = 0; r < 2 * RP; ++r) w[r] = g.w_row<typename W::Block>(r0 + r);
+  const BlockQ8_1* a = g.act_row<BlockQ8_1>(c);
+  __m512 acc[RP];
+  for (int j = 0; j < RP; ++j) acc[j] = _mm512_setzero_ps();
+  __m256 sm = _mm256_setzero_ps();
+  alignas(16) uint16_t m_half[8] = {};
+  for (int64_t k = 0; k < g.nb; ++k) {
+    const __m512i av = _mm512_broadcast_i64x4(load256(a[k].qs));
+    const __m512 da = _mm512_set1_ps(half_to_float(a[k].d));
+    for (int j = 0; j < RP; ++j) {
+      const auto& lo = w[2 * j][k];
+      const auto& hi = w[2 * j + 1][k];
+      m_half[2 * j] = lo.m;
+      m_half[2 * j + 1] = hi.m;
+      const __m512i wq = join(W::quants(lo), W::quants(hi));
+      const __m512 dw = join_ps(_mm256_set1_ps(half_to_float(lo.d)), _mm256_set1_ps(half_to_float(hi.d)));
+      const __m512 lane = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), wq, av));
+      acc[j] = _mm512_fmadd_ps(_mm512_mul_ps(dw, da), lane, acc[j]);
+    }
+    const __m256 mw = _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(m_half)));
+    sm = _mm256_add_ps(sm, _mm256_mul_ps(mw, _mm256_set1_ps(half_to_float(a[k].s))));
+  }
+  alignas(32) float s_f[8];
+  _mm256_store_ps(s_f, sm);
+  for (int j = 0; j < RP; ++j) {
+    g.store(r0 + 2 * j, c, hsum(_mm512_castps512_ps256(acc[j])) + s_f[2 * j]);
+    g.store(r0 + 2 * j + 1, c, hsum(high_ps(acc[j])) + s_f[2 * j + 1]);
+  }
+}
+
+using Q81Tile = void (*)(const Args&, int64_t, int64_t, const Q81ColPair*, const Q81ColSums*, const float*,
+                         const float*, size_t);
+template <typename W, int R, int... CP>
+constexpr auto q8_1_cols_row(std::integer_sequence<int, CP...>) {
+  return std::array<Q81Tile, sizeof...(CP)>{q8_1_tile_cols<W, R, CP + 1>...};
+}
+template <typename W, int... R>
+constexpr auto q8_1_cols_table(std::integer_sequence<int, R...>) {
+  return std::array{q8_1_cols_row<W, R + 1>(std::make_integer_sequence<int, kQ8ColPairs>{})...};
+}
+template <typename W, int... RP>
+constexpr auto q8_1_rows_table(std::integer_sequence<int, RP...>) {
+  return std::array<Tile, sizeof...(RP)>{q8_1_tile_rows<W, RP + 1>...};
+}
+
+template <typename W>
+void gemm_q8_1_order(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                     int64_t n_cols, float* out, size_t out_stride) {
+  static constexpr auto kColTiles = q8_1_cols_table<W>(std::make_integer_sequence<int, kQ8Rows>{});
+  static constexpr auto kRowTiles = q8_1_rows_table<W>(std::make_integer_sequence<int, kQ8RowPairs>{});
+  if (n_rows <= 0 || n_cols <= 0) return;
+  const Args g{n / kQK, static_cast<const uint8_t*>(w), w_stride, n_rows, static_cast<const uint8_t*>(act),
+               act_stride, n_cols, out, out_stride};
+  if (n_cols == 1) {
+    for (int64_t r0 = 0; r0 < n_rows; r0 += 2 * kQ8RowPairs) {
+      const int64_t pairs = std::min<int64_t>(kQ8RowPairs, (n_rows - r0 + 1) / 2);
+      kRowTiles[size_t(pairs - 1)](g, r0, 0);
+    }
+    return;
+  }
+  // As gemm_q8_0_order, plus the rows' m_w as floats, [nb][n_rows + 4]
+  // (padded: a tile reads 4 values from its first row).
+  thread_local std::vector<float> t_dw, t_m;
+  thread_local std::vector<Q81ColPair> t_pack;
+  thread_local std::vector<Q81ColSums> t_sums;
+  const size_t m_stride = size_t(n_rows) + 4;
+  t_dw.resize(size_t(n_rows) * size_t(g.nb));
+  t_m.assign(size_t(g.nb) * m_stride, 0.0f);
+  t_pack.resize(size_t(g.nb) * kQ8ColPairs);
+  t_sums.resize(size_t(g.nb));
+  for (int64_t r = 0; r < n_rows; ++r) {
+    const typename W::Block* wr = g.w_row<typename W::Block>(r);
+    for (int64_t k = 0; k < g.nb; ++k) {
+      t_dw[size_t(r) * size_t(g.nb) + size_t(k)] = half_to_float(wr[k].d);
+      t_m[size_t(k) * m_stride + size_t(r)] = half_to_float(wr[k].m);
+    }
+  }
+  for (int64_t c0 = 0; c0 < n_cols; c0 += 2 * kQ8ColPairs) {
+    const int cp = int(std::min<int64_t>(kQ8ColPairs, (n_cols - c0 + 1) / 2));
+    pack_q8_1_cols(g, c0, cp, t_pack.data(), t_sums.data());
+    for (int64_t r0 = 0; r0 < n_rows; r0 += kQ8Rows) {
+      const int64_t rows = std::min<int64_t>(kQ8Rows, n_rows - r0);
+      kColTiles[size_t(rows - 1)][size_t(cp - 1)](g, r0, c0, t_pack.data(), t_sums.data(),
+                                                  t_dw.data() + size_t(r0) * size_t(g.nb), t_m.data() + r0, m_stride);
+    }
+  }
+}
+
 constexpr KernelVariant kVariants[] = {
     {TensorType::Q8_0, {nullptr, nullptr, peer::vec_dot_q8_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, gemm_q8_0_order<Q8_0Weights>}},
     {TensorType::Q5_0, {nullptr, nullptr, peer::vec_dot_q5_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, gemm_q8_0_order<Q5_0Weights>}},
+    {TensorType::Q4_1, {nullptr, nullptr, peer::vec_dot_q4_1_q8_1, nullptr}, {nullptr, nullptr, nullptr, gemm_q8_1_order<Q4_1Weights>}},
+    {TensorType::Q5_1, {nullptr, nullptr, peer::vec_dot_q5_1_q8_1, nullptr}, {nullptr, nullptr, nullptr, gemm_q8_1_order<Q5_1Weights>}},
     {TensorType::Q4_0, {nullptr, nullptr, peer::vec_dot_q4_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, gemm_q4_0}},
 };
 

@@ -25,12 +25,15 @@ using test::Scales;
 struct GemmCase {
   TensorType type;
   VecDotFn peer;
+  IsaLevel first = IsaLevel::kAvx2;  // lowest level with a gemm for it
 };
 
 const GemmCase kCases[] = {
     {TensorType::Q8_0, peer::vec_dot_q8_0_q8_0},
     {TensorType::Q4_0, peer::vec_dot_q4_0_q8_0},
     {TensorType::Q5_0, peer::vec_dot_q5_0_q8_0},
+    {TensorType::Q4_1, peer::vec_dot_q4_1_q8_1, IsaLevel::kAvx512},
+    {TensorType::Q5_1, peer::vec_dot_q5_1_q8_1, IsaLevel::kAvx512},
 };
 
 // n_rows weight rows and n_cols activation rows with padded strides.
@@ -96,10 +99,11 @@ class Gemm : public ::testing::TestWithParam<IsaLevel> {
 TEST_P(Gemm, InstalledOverThePeerVecDotAndRemovedAtTheScalarLevel) {
   for (const GemmCase& c : kCases) {
     const GemmFn g = installed(c);
-    if (GetParam() == IsaLevel::kScalar)
-      EXPECT_EQ(g, nullptr) << test::type_name(c.type);
-    else
+    const bool x86 = GetParam() == IsaLevel::kAvx2 || GetParam() == IsaLevel::kAvx512;
+    if (x86 && static_cast<int>(GetParam()) >= static_cast<int>(c.first))
       EXPECT_NE(g, nullptr) << test::type_name(c.type) << ": no gemm installed";
+    else if (GetParam() == IsaLevel::kScalar)
+      EXPECT_EQ(g, nullptr) << test::type_name(c.type);
     ASSERT_TRUE(set_isa_level(IsaLevel::kScalar).ok());
     EXPECT_EQ(type_info(c.type)->kernels.gemm, nullptr) << test::type_name(c.type);
     EXPECT_EQ(type_info(c.type)->kernels.vec_dot, c.peer) << test::type_name(c.type);
@@ -116,7 +120,7 @@ TEST_P(Gemm, NotInstalledOverAnotherVecDot) {
 TEST_P(Gemm, EveryOutputBitIdenticalToOneVecDotOverOddSizes) {
   for (const GemmCase& c : kCases) {
     const GemmFn g = installed(c);
-    if (g == nullptr) continue;  // scalar level: nothing to compare
+    if (g == nullptr) continue;  // no gemm at this level: nothing to compare
     uint32_t seed = 1;
     for (int64_t nb : {1, 2, 3, 7}) {
       for (int64_t n_rows = 1; n_rows <= 17; ++n_rows) {
