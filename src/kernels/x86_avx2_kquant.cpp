@@ -437,7 +437,7 @@ inline __m256i reduce8_i32(const __m256i v[8]) {
 template <typename K>
 void repack_gemm(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
                  int64_t n_cols, float* out, size_t out_stride) {
-  constexpr int64_t kTile = 64;
+  constexpr int64_t kTile = 32;
   constexpr int kP = K::kParts;
   const int64_t nb = n / kQK_K;
   const int64_t n_gemm = n_cols - n_cols % 4;
