@@ -55,9 +55,9 @@ float peer_vec_dot_q2_k_q8_k(int64_t n, const void* w, const void* act) { return
 float peer_gemm_dot_q2_k_q8_k(int64_t n, const void* w, const void* act) { return arm::repack_q2_k<QuadDot, 2>(n, w, act); }
 constexpr GemmFn peer_gemm_q4_k_q8_k = arm::repack_gemm<peer_gemm_dot_q4_k_q8_k, peer_vec_dot_q4_k_q8_k>;
 constexpr GemmFn peer_gemm_q2_k_q8_k = arm::repack_gemm<peer_gemm_dot_q2_k_q8_k, peer_vec_dot_q2_k_q8_k>;
-constexpr GemmFn peer_gemm_q3_k_q8_k = arm::per_output_gemm<peer_vec_dot_q3_k_q8_k>;
-constexpr GemmFn peer_gemm_q5_k_q8_k = arm::per_output_gemm<peer_vec_dot_q5_k_q8_k>;
-constexpr GemmFn peer_gemm_q6_k_q8_k = arm::per_output_gemm<peer_vec_dot_q6_k_q8_k>;
+constexpr GemmFn peer_gemm_q3_k_q8_k = arm::lanes_gemm<arm::Q3KOps<QuadDot>>;
+constexpr GemmFn peer_gemm_q5_k_q8_k = arm::lanes_gemm<arm::Q5KOps<QuadDot>>;
+constexpr GemmFn peer_gemm_q6_k_q8_k = arm::lanes_gemm<arm::Q6KOps<QuadDot>>;
 
 using TT = TensorType;
 namespace s = scalar;

@@ -120,70 +120,154 @@ inline void peer_fma_lanes(float d, int32x4_t lo, int32x4_t hi, float32x4_t* acc
   *acc1 = vfmaq_f32(*acc1, dv, vcvtq_f32_s32(hi));
 }
 
-template <class Quad>
-float peer_q3_k(int64_t n, const void* w, const void* act) {
-  const auto* x = static_cast<const BlockQ3_K*>(w);
-  const auto* y = static_cast<const BlockQ8_K*>(act);
-  float32x4_t acc0 = vdupq_n_f32(0), acc1 = vdupq_n_f32(0);
-  Chunks q;
-  int32_t sc[16];
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    decode(x[i], q);
-    for (int s = 0; s < 16; ++s) sc[s] = unpack_scale_q3_k(s, x[i].scales);
-    int32x4_t lo, hi;
-    peer_k_lanes<Quad, 1>(q, y[i].qs, sc, &lo, &hi);
-    peer_fma_lanes(y[i].d * h2f(x[i].d), lo, hi, &acc0, &acc1);
-  }
-  return peer_hsum8(acc0, acc1);
-}
-
 inline int32_t bsum32(const BlockQ8_K& y, int j) { return int32_t(y.bsums[2 * j]) + int32_t(y.bsums[2 * j + 1]); }
 
-template <class Quad>
-float peer_q5_k(int64_t n, const void* w, const void* act) {
-  const auto* x = static_cast<const BlockQ5_K*>(w);
-  const auto* y = static_cast<const BlockQ8_K*>(act);
+// Lane types: per column the peer's 8 float lanes (and Q5_K's separate mins
+// sum). A weight block is decoded once (decode_block) and then stepped
+// against the block of each column of a tile (step), so the gemm slot shares
+// the decode over up to 4 columns; every column sees exactly its vec_dot's
+// operations, in order.
+struct LaneAcc {
   float32x4_t acc0 = vdupq_n_f32(0), acc1 = vdupq_n_f32(0);
   float summs = 0;
-  Chunks q;
-  uint8_t sc[8], mn[8];
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    for (int j = 0; j < 8; ++j) unpack_scale_min_k4(j, x[i].scales, &sc[j], &mn[j]);
-    int32_t msum = 0;
-    for (int j = 0; j < 8; ++j) msum += int32_t(mn[j]) * bsum32(y[i], j);
-    summs += (h2f(x[i].dmin) * y[i].d) * float(msum);
-    decode_q5_k(x[i], q);
-    int32x4_t lo, hi;
-    peer_k_lanes<Quad, 2>(q, y[i].qs, sc, &lo, &hi);
-    peer_fma_lanes(y[i].d * h2f(x[i].d), lo, hi, &acc0, &acc1);
+};
+
+template <class Quad>
+struct Q3KOps {
+  using Block = BlockQ3_K;
+  struct Decoded {
+    Chunks q;
+    int32_t sc[16];
+    float d;
+  };
+  static void decode_block(const Block& x, Decoded* b) {
+    decode(x, b->q);
+    for (int s = 0; s < 16; ++s) b->sc[s] = unpack_scale_q3_k(s, x.scales);
+    b->d = h2f(x.d);
   }
-  return peer_hsum8(acc0, acc1) - summs;
+  static void step(const Decoded& b, const BlockQ8_K& y, LaneAcc* a) {
+    int32x4_t lo, hi;
+    peer_k_lanes<Quad, 1>(b.q, y.qs, b.sc, &lo, &hi);
+    peer_fma_lanes(y.d * b.d, lo, hi, &a->acc0, &a->acc1);
+  }
+  static float finish(const LaneAcc& a) { return peer_hsum8(a.acc0, a.acc1); }
+};
+
+template <class Quad>
+struct Q5KOps {
+  using Block = BlockQ5_K;
+  struct Decoded {
+    Chunks q;
+    uint8_t sc[8], mn[8];
+    float d, dmin;
+  };
+  static void decode_block(const Block& x, Decoded* b) {
+    for (int j = 0; j < 8; ++j) unpack_scale_min_k4(j, x.scales, &b->sc[j], &b->mn[j]);
+    decode_q5_k(x, b->q);
+    b->d = h2f(x.d);
+    b->dmin = h2f(x.dmin);
+  }
+  static void step(const Decoded& b, const BlockQ8_K& y, LaneAcc* a) {
+    int32_t msum = 0;
+    for (int j = 0; j < 8; ++j) msum += int32_t(b.mn[j]) * bsum32(y, j);
+    a->summs += (b.dmin * y.d) * float(msum);
+    int32x4_t lo, hi;
+    peer_k_lanes<Quad, 2>(b.q, y.qs, b.sc, &lo, &hi);
+    peer_fma_lanes(y.d * b.d, lo, hi, &a->acc0, &a->acc1);
+  }
+  static float finish(const LaneAcc& a) { return peer_hsum8(a.acc0, a.acc1) - a.summs; }
+};
+
+template <class Quad>
+struct Q6KOps {
+  using Block = BlockQ6_K;
+  struct Decoded {
+    Chunks q;  // unsigned 0..63
+    const int8_t* scales;
+    int16x8_t sc_lo, sc_hi;
+    float d;
+  };
+  static void decode_block(const Block& x, Decoded* b) {
+    decode_q6_k_unsigned(x, b->q);
+    b->scales = x.scales;
+    const int8x16_t sc = vld1q_s8(x.scales);
+    b->sc_lo = vmovl_s8(vget_low_s8(sc));
+    b->sc_hi = vmovl_high_s8(sc);
+    b->d = h2f(x.d);
+  }
+  static void step(const Decoded& b, const BlockQ8_K& y, LaneAcc* a) {
+    int32x4_t lo, hi;
+    peer_k_lanes<Quad, 1>(b.q, y.qs, b.scales, &lo, &hi);
+    // lane l -= 32 * (sc[2l] * bsum[2l] + sc[2l+1] * bsum[2l+1]): products of
+    // scales and bsums, pairwise added, are the offsets of lanes 0-3, 4-7.
+    const int16x8_t bs_lo = vld1q_s16(y.bsums), bs_hi = vld1q_s16(y.bsums + 8);
+    const int32x4_t p0 = vmull_s16(vget_low_s16(b.sc_lo), vget_low_s16(bs_lo));
+    const int32x4_t p1 = vmull_high_s16(b.sc_lo, bs_lo);
+    const int32x4_t p2 = vmull_s16(vget_low_s16(b.sc_hi), vget_low_s16(bs_hi));
+    const int32x4_t p3 = vmull_high_s16(b.sc_hi, bs_hi);
+    lo = vsubq_s32(lo, vshlq_n_s32(vpaddq_s32(p0, p1), 5));
+    hi = vsubq_s32(hi, vshlq_n_s32(vpaddq_s32(p2, p3), 5));
+    peer_fma_lanes(y.d * b.d, lo, hi, &a->acc0, &a->acc1);
+  }
+  static float finish(const LaneAcc& a) { return peer_hsum8(a.acc0, a.acc1); }
+};
+
+// One weight row against kC columns: out[k * out_stride] for column k.
+template <class Ops, int kC>
+void lanes_tile(int64_t nb, const typename Ops::Block* x, const BlockQ8_K* const* y, float* out, size_t out_stride) {
+  LaneAcc acc[kC];
+  typename Ops::Decoded b;
+  for (int64_t i = 0; i < nb; ++i) {
+    Ops::decode_block(x[i], &b);
+    for (int k = 0; k < kC; ++k) Ops::step(b, y[k][i], &acc[k]);
+  }
+  for (int k = 0; k < kC; ++k) out[size_t(k) * out_stride] = Ops::finish(acc[k]);
+}
+
+template <class Ops>
+float lanes_dot(int64_t n, const void* w, const void* act) {
+  const auto* y = static_cast<const BlockQ8_K*>(act);
+  float out;
+  lanes_tile<Ops, 1>(n / kQK_K, static_cast<const typename Ops::Block*>(w), &y, &out, 1);
+  return out;
+}
+
+// The peer's gemm slot of the lane types is one vec_dot per output; here in
+// tiles of one weight row x up to 4 columns.
+template <class Ops>
+void lanes_gemm(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                int64_t n_cols, float* out, size_t out_stride) {
+  using Block = typename Ops::Block;
+  const int64_t nb = n / kQK_K;
+  for (int64_t c0 = 0; c0 < n_cols; c0 += 4) {
+    const int nc = n_cols - c0 < 4 ? int(n_cols - c0) : 4;
+    const BlockQ8_K* y[4] = {};
+    for (int k = 0; k < nc; ++k)
+      y[k] = reinterpret_cast<const BlockQ8_K*>(static_cast<const uint8_t*>(act) + size_t(c0 + k) * act_stride);
+    for (int64_t r = 0; r < n_rows; ++r) {
+      const auto* x = reinterpret_cast<const Block*>(static_cast<const uint8_t*>(w) + size_t(r) * w_stride);
+      float* o = out + size_t(c0) * out_stride + size_t(r);
+      switch (nc) {
+        case 4: lanes_tile<Ops, 4>(nb, x, y, o, out_stride); break;
+        case 3: lanes_tile<Ops, 3>(nb, x, y, o, out_stride); break;
+        case 2: lanes_tile<Ops, 2>(nb, x, y, o, out_stride); break;
+        default: lanes_tile<Ops, 1>(nb, x, y, o, out_stride); break;
+      }
+    }
+  }
 }
 
 template <class Quad>
+float peer_q3_k(int64_t n, const void* w, const void* act) {
+  return lanes_dot<Q3KOps<Quad>>(n, w, act);
+}
+template <class Quad>
+float peer_q5_k(int64_t n, const void* w, const void* act) {
+  return lanes_dot<Q5KOps<Quad>>(n, w, act);
+}
+template <class Quad>
 float peer_q6_k(int64_t n, const void* w, const void* act) {
-  const auto* x = static_cast<const BlockQ6_K*>(w);
-  const auto* y = static_cast<const BlockQ8_K*>(act);
-  float32x4_t acc0 = vdupq_n_f32(0), acc1 = vdupq_n_f32(0);
-  Chunks q;
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    decode_q6_k_unsigned(x[i], q);
-    int32x4_t lo, hi;
-    peer_k_lanes<Quad, 1>(q, y[i].qs, x[i].scales, &lo, &hi);
-    // lane l -= 32 * (sc[2l] * bsum[2l] + sc[2l+1] * bsum[2l+1]).
-    const int8x16_t sc = vld1q_s8(x[i].scales);
-    const int16x8_t sc_lo = vmovl_s8(vget_low_s8(sc)), sc_hi = vmovl_high_s8(sc);
-    const int16x8_t bs_lo = vld1q_s16(y[i].bsums), bs_hi = vld1q_s16(y[i].bsums + 8);
-    // Products of scales and bsums, pairwise added: offsets of lanes 0-3, 4-7.
-    const int32x4_t p0 = vmull_s16(vget_low_s16(sc_lo), vget_low_s16(bs_lo));
-    const int32x4_t p1 = vmull_high_s16(sc_lo, bs_lo);
-    const int32x4_t p2 = vmull_s16(vget_low_s16(sc_hi), vget_low_s16(bs_hi));
-    const int32x4_t p3 = vmull_high_s16(sc_hi, bs_hi);
-    lo = vsubq_s32(lo, vshlq_n_s32(vpaddq_s32(p0, p1), 5));
-    hi = vsubq_s32(hi, vshlq_n_s32(vpaddq_s32(p2, p3), 5));
-    peer_fma_lanes(y[i].d * h2f(x[i].d), lo, hi, &acc0, &acc1);
-  }
-  return peer_hsum8(acc0, acc1);
+  return lanes_dot<Q6KOps<Quad>>(n, w, act);
 }
 
 // Repack orders (Q4_K, Q2_K): per block and part, exact isum = sum
@@ -252,14 +336,6 @@ void repack_gemm(int64_t n, const void* w, size_t w_stride, int64_t n_rows, cons
     for (int64_t r = 0; r < n_rows; ++r)
       out[size_t(c) * out_stride + size_t(r)] = dot(n, wb + size_t(r) * w_stride, ab + size_t(c) * act_stride);
   }
-}
-
-// The peer's gemm slot of the lane types (Q3_K, Q5_K, Q6_K): one vec_dot per
-// output, whatever the number of columns.
-template <float (*kDot)(int64_t, const void*, const void*)>
-void per_output_gemm(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
-                     int64_t n_cols, float* out, size_t out_stride) {
-  repack_gemm<kDot, kDot>(n, w, w_stride, n_rows, act, act_stride, n_cols, out, out_stride);
 }
 
 }  // namespace
