@@ -296,33 +296,48 @@ inline __m512i offset_seed(__m512i a) {
 }
 
 // Batches: 4 rows x 4 columns; product v = 4j + r holds (r, 2j) and
-// (r, 2j + 1), so lane_of gives lane 4 * column + row.
-void q4_0_tile_4x4(const Args& g, int64_t r0, int64_t c0) {
-  const BlockQ4_0* w[4];
+// (r, 2j + 1), so lane_of gives lane 4 * column + row. What a tile needs of
+// its 4 columns and one block is packed once per gemm call and column tile
+// (reused by every row of the call); the rows' scales are converted once per
+// call, [nb][n_rows + 4] (4 readable floats from each row).
+struct Q4Cols {
+  __m512i a[2];     // column pairs (0, 1) and (2, 3), quarters [lo | lo' | hi | hi']
+  __m512i seed[2];  // their -8 * sum(a) seeds
+  __m512 d;         // lane 4c + r: d_a of column c
+};
+
+void pack_q4_0_cols(const Args& g, int64_t c0, Q4Cols* pack) {
   const BlockQ8_0* a[4];
-  for (int r = 0; r < 4; ++r) w[r] = g.w_row<BlockQ4_0>(r0 + r);
   for (int c = 0; c < 4; ++c) a[c] = g.act_row<BlockQ8_0>(c0 + c);
-  __m512 acc = _mm512_setzero_ps();
+  const __m512i by_col = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
   for (int64_t k = 0; k < g.nb; ++k) {
-    __m512i wq[4], av[2], seed[2];
-    for (int r = 0; r < 4; ++r) wq[r] = q4_row_shared(w[r][k]);
+    Q4Cols& p = pack[k];
     for (int j = 0; j < 2; ++j) {
-      av[j] = act_pair(a[2 * j][k], a[2 * j + 1][k]);
-      seed[j] = offset_seed(av[j]);
+      p.a[j] = act_pair(a[2 * j][k], a[2 * j + 1][k]);
+      p.seed[j] = offset_seed(p.a[j]);
     }
-    __m512i p[8];
-    for (int j = 0; j < 2; ++j)
-      for (int r = 0; r < 4; ++r) p[4 * j + r] = _mm512_dpbusd_epi32(seed[j], wq[r], av[j]);
-    const __m512i sums = reduce8(p);
-    // Lane 4c + r: d_w of row r times d_a of column c.
-    const __m128 dw = _mm_cvtph_ps(_mm_setr_epi16(short(w[0][k].d), short(w[1][k].d), short(w[2][k].d),
-                                                  short(w[3][k].d), 0, 0, 0, 0));
     const __m128 da = _mm_cvtph_ps(_mm_setr_epi16(short(a[0][k].d), short(a[1][k].d), short(a[2][k].d),
                                                   short(a[3][k].d), 0, 0, 0, 0));
-    const __m512 dwv = _mm512_broadcast_f32x4(dw);
-    const __m512 dav = _mm512_permutexvar_ps(_mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3),
-                                             _mm512_castps128_ps512(da));
-    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), _mm512_mul_ps(dwv, dav), acc);
+    p.d = _mm512_permutexvar_ps(by_col, _mm512_castps128_ps512(da));
+  }
+}
+
+void q4_0_tile_4x4(const Args& g, int64_t r0, const Q4Cols* pack, const float* dw, size_t dw_stride,
+                   int64_t c0) {
+  const BlockQ4_0* w[4];
+  for (int r = 0; r < 4; ++r) w[r] = g.w_row<BlockQ4_0>(r0 + r);
+  __m512 acc = _mm512_setzero_ps();
+  for (int64_t k = 0; k < g.nb; ++k) {
+    const Q4Cols& cols = pack[k];
+    __m512i wq[4];
+    for (int r = 0; r < 4; ++r) wq[r] = q4_row_shared(w[r][k]);
+    __m512i p[8];
+    for (int j = 0; j < 2; ++j)
+      for (int r = 0; r < 4; ++r) p[4 * j + r] = _mm512_dpbusd_epi32(cols.seed[j], wq[r], cols.a[j]);
+    const __m512i sums = reduce8(p);
+    // Lane 4c + r: d_w of row r times d_a of column c.
+    const __m512 dwv = _mm512_broadcast_f32x4(_mm_loadu_ps(dw + size_t(k) * dw_stride));
+    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), _mm512_mul_ps(dwv, cols.d), acc);
   }
   alignas(64) float res[16];
   _mm512_store_ps(res, acc);
@@ -366,8 +381,21 @@ void gemm_q4_0(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const 
   // Full 4-column tiles, then the last 1-3 columns one by one (a 4x4 tile
   // there would compute mostly discarded pairs).
   const int64_t full = n_cols / 4 * 4;
-  for (int64_t c0 = 0; c0 < full; c0 += 4)
-    for (int64_t r0 = 0; r0 < n_rows; r0 += 4) q4_0_tile_4x4(g, r0, c0);
+  if (full > 0) {
+    thread_local std::vector<float> t_dw;      // [nb][n_rows + 4]
+    thread_local std::vector<Q4Cols> t_pack;   // [nb]
+    const size_t dw_stride = size_t(n_rows) + 4;
+    t_dw.assign(size_t(g.nb) * dw_stride, 0.0f);
+    t_pack.resize(size_t(g.nb));
+    for (int64_t r = 0; r < n_rows; ++r) {
+      const BlockQ4_0* wr = g.w_row<BlockQ4_0>(r);
+      for (int64_t k = 0; k < g.nb; ++k) t_dw[size_t(k) * dw_stride + size_t(r)] = half_to_float(wr[k].d);
+    }
+    for (int64_t c0 = 0; c0 < full; c0 += 4) {
+      pack_q4_0_cols(g, c0, t_pack.data());
+      for (int64_t r0 = 0; r0 < n_rows; r0 += 4) q4_0_tile_4x4(g, r0, t_pack.data(), t_dw.data() + r0, dw_stride, c0);
+    }
+  }
   for (int64_t c = full; c < n_cols; ++c)
     for (int64_t r0 = 0; r0 < n_rows; r0 += 16) q4_0_tile_16x1(g, r0, c);
 }
