@@ -221,9 +221,85 @@ void gemm_q4_0(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const 
     for (int64_t r0 = 0; r0 < n_rows; r0 += 8) Q4_0Tile<8, 1>::run(g, r0, c);
 }
 
+// ------------------------------------------------------------- Q4_1, Q5_1
+// peer::vec_dot_q4_1_q8_1 / _q5_1_q8_1: the 8-lane order on the unsigned
+// quants (pmaddubsw takes them as they are: pair sums within +-7874), plus
+// the offset term summed separately per pair, summs = summs + m_w * s_a
+// (rounded product, then add; the library builds with -ffp-contract=off),
+// and hsum8(acc) + summs at the end.
+struct Q4_1Weights {
+  using Block = BlockQ4_1;
+  static __m256i quants(const Block& b) { return nibbles_32(b.qs); }
+};
+struct Q5_1Weights {
+  using Block = BlockQ5_1;
+  static __m256i quants(const Block& b) {
+    uint32_t qh;
+    std::memcpy(&qh, b.qh, sizeof(qh));
+    return _mm256_or_si256(nibbles_32(b.qs), _mm256_and_si256(bytes_from_bits(qh), _mm256_set1_epi8(0x10)));
+  }
+};
+
+template <typename W>
+struct Q8_1Order {
+template <int R, int C>
+struct Tile {
+  static void run(const Args& g, int64_t r0, int64_t c0) {
+    const typename W::Block* w[R];
+    const BlockQ8_1* a[C];
+    for (int r = 0; r < R; ++r) w[r] = g.w_row<typename W::Block>(r0 + r);
+    for (int c = 0; c < C; ++c) a[c] = g.act_row<BlockQ8_1>(c0 + c);
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[R][C];
+    float summs[R][C];
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < C; ++c) {
+        acc[r][c] = _mm256_setzero_ps();
+        summs[r][c] = 0.0f;
+      }
+    for (int64_t k = 0; k < g.nb; ++k) {
+      __m256i q[R];
+      float dw[R], mw[R];
+      for (int r = 0; r < R; ++r) {
+        q[r] = W::quants(w[r][k]);
+        dw[r] = half_to_float(w[r][k].d);
+        mw[r] = half_to_float(w[r][k].m);
+      }
+      for (int c = 0; c < C; ++c) {
+        const __m256i av = load256(a[c][k].qs);
+        const float da = half_to_float(a[c][k].d);
+        const float sa = half_to_float(a[c][k].s);
+        for (int r = 0; r < R; ++r) {
+          const __m256i sum = _mm256_madd_epi16(_mm256_maddubs_epi16(q[r], av), ones);
+          acc[r][c] = _mm256_fmadd_ps(_mm256_set1_ps(dw[r] * da), _mm256_cvtepi32_ps(sum), acc[r][c]);
+          const float term = mw[r] * sa;
+          summs[r][c] = summs[r][c] + term;
+        }
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < C; ++c) g.store(r0 + r, c0 + c, hsum(acc[r][c]) + summs[r][c]);
+  }
+};
+};
+
+template <typename W>
+void gemm_q8_1_order(int64_t n, const void* w, size_t w_stride, int64_t n_rows, const void* act, size_t act_stride,
+                     int64_t n_cols, float* out, size_t out_stride) {
+  if (n_rows <= 0 || n_cols <= 0) return;
+  const Args g{n / kQK, static_cast<const uint8_t*>(w), w_stride, n_rows, static_cast<const uint8_t*>(act),
+               act_stride, n_cols, out, out_stride};
+  if (n_cols == 1)
+    tiled<Q8_1Order<W>::template Tile, 4, 1>(g);
+  else
+    tiled<Q8_1Order<W>::template Tile, 2, 3>(g);
+}
+
 constexpr KernelVariant kVariants[] = {
     {TensorType::Q8_0, {nullptr, nullptr, peer::vec_dot_q8_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, gemm_q8_0_order<Q8_0Weights>}},
     {TensorType::Q5_0, {nullptr, nullptr, peer::vec_dot_q5_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, gemm_q8_0_order<Q5_0Weights>}},
+    {TensorType::Q4_1, {nullptr, nullptr, peer::vec_dot_q4_1_q8_1, nullptr}, {nullptr, nullptr, nullptr, gemm_q8_1_order<Q4_1Weights>}},
+    {TensorType::Q5_1, {nullptr, nullptr, peer::vec_dot_q5_1_q8_1, nullptr}, {nullptr, nullptr, nullptr, gemm_q8_1_order<Q5_1Weights>}},
     {TensorType::Q4_0, {nullptr, nullptr, peer::vec_dot_q4_0_q8_0, nullptr}, {nullptr, nullptr, nullptr, gemm_q4_0}},
 };
 

@@ -32,8 +32,8 @@ const GemmCase kCases[] = {
     {TensorType::Q8_0, peer::vec_dot_q8_0_q8_0},
     {TensorType::Q4_0, peer::vec_dot_q4_0_q8_0},
     {TensorType::Q5_0, peer::vec_dot_q5_0_q8_0},
-    {TensorType::Q4_1, peer::vec_dot_q4_1_q8_1, IsaLevel::kAvx512},
-    {TensorType::Q5_1, peer::vec_dot_q5_1_q8_1, IsaLevel::kAvx512},
+    {TensorType::Q4_1, peer::vec_dot_q4_1_q8_1},
+    {TensorType::Q5_1, peer::vec_dot_q5_1_q8_1},
 };
 
 // n_rows weight rows and n_cols activation rows with padded strides.
