@@ -46,8 +46,10 @@ struct Problem {
 Problem make_problem(TensorType t, int64_t n, int64_t n_rows, int64_t n_cols, Scales s, uint32_t seed) {
   Problem p{n, n_rows, n_cols, 0, 0, 0, {}, {}};
   const TensorType at = type_info(t)->vec_dot_type;
-  p.w_stride = row_bytes(t, n) + 7;  // odd padding: no alignment assumptions
-  p.act_stride = row_bytes(at, n) + 5;
+  // Padding keeps the blocks' 2-byte alignment (a row is an array of
+  // blocks) but breaks every wider one: no 32/64-byte alignment assumed.
+  p.w_stride = row_bytes(t, n) + 6;
+  p.act_stride = row_bytes(at, n) + 10;
   p.out_stride = size_t(n_rows) + 3;
   p.w.assign(p.w_stride * size_t(n_rows), 0xA5);
   p.act.assign(p.act_stride * size_t(n_cols), 0x5A);
