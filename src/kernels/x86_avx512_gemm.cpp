@@ -167,7 +167,9 @@ void q8_0_tile_rows(const Args& g, int64_t r0, int64_t c) {
       const auto& lo = w[2 * j][k];
       const auto& hi = w[2 * j + 1][k];
       const __m512i wu = join(W::biased(lo), W::biased(hi));
-      const __m512 dw = join_ps(_mm256_set1_ps(half_to_float(lo.d)), _mm256_set1_ps(half_to_float(hi.d)));
+      // Both halves' fp16 scales broadcast, then one conversion (exact).
+      const __m512 dw = _mm512_cvtph_ps(_mm256_inserti128_si256(
+          _mm256_castsi128_si256(_mm_set1_epi16(static_cast<short>(lo.d))), _mm_set1_epi16(static_cast<short>(hi.d)), 1));
       const __m512 lane = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(seed, wu, av));
       acc[j] = _mm512_fmadd_ps(_mm512_mul_ps(dw, da), lane, acc[j]);
     }
@@ -512,7 +514,8 @@ void q8_1_tile_rows(const Args& g, int64_t r0, int64_t c) {
       m_half[2 * j] = lo.m;
       m_half[2 * j + 1] = hi.m;
       const __m512i wq = join(W::quants(lo), W::quants(hi));
-      const __m512 dw = join_ps(_mm256_set1_ps(half_to_float(lo.d)), _mm256_set1_ps(half_to_float(hi.d)));
+      const __m512 dw = _mm512_cvtph_ps(_mm256_inserti128_si256(
+          _mm256_castsi128_si256(_mm_set1_epi16(static_cast<short>(lo.d))), _mm_set1_epi16(static_cast<short>(hi.d)), 1));
       const __m512 lane = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), wq, av));
       acc[j] = _mm512_fmadd_ps(_mm512_mul_ps(dw, da), lane, acc[j]);
     }
