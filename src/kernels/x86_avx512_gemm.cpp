@@ -157,6 +157,7 @@ void q8_0_tile_rows(const Args& g, int64_t r0, int64_t c) {
   const typename W::Block* w[2 * RP];
   for (int r = 0; r < 2 * RP; ++r) w[r] = g.w_row<typename W::Block>(r0 + r);
   const BlockQ8_0* a = g.act_row<BlockQ8_0>(c);
+  const size_t pf = 2 * RP * g.w_stride;  // bytes to the same block of the next tile's rows
   __m512 acc[RP];
   for (int j = 0; j < RP; ++j) acc[j] = _mm512_setzero_ps();
   for (int64_t k = 0; k < g.nb; ++k) {
@@ -166,6 +167,10 @@ void q8_0_tile_rows(const Args& g, int64_t r0, int64_t c) {
     for (int j = 0; j < RP; ++j) {
       const auto& lo = w[2 * j][k];
       const auto& hi = w[2 * j + 1][k];
+      // Decode streams every weight once from DRAM: fetch the same blocks of
+      // the next tile's rows now, so their misses overlap this tile's work.
+      _mm_prefetch(reinterpret_cast<const char*>(&lo) + pf, _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(&hi) + pf, _MM_HINT_T0);
       const __m512i wu = join(W::biased(lo), W::biased(hi));
       // Both halves' fp16 scales broadcast, then one conversion (exact).
       const __m512 dw = _mm512_cvtph_ps(_mm256_inserti128_si256(
