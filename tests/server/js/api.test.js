@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import { startServer, metric, collectStream, MODEL_ID } from './server_harness.js';
 
 let srv;
-before(async () => { srv = await startServer(['--parallel', '8', '--ctx', '512']); });
+before(async () => { srv = await startServer(['--parallel', '16', '--ctx', '512']); });
 after(async () => { await srv?.stop(); });
 
 test('models: list and retrieve', async () => {
@@ -87,8 +87,9 @@ test('errors have the OpenAI shape', async () => {
   assert.equal((await fetch(srv.url + '/health')).status, 200);
 });
 
-test('8 parallel streams at temperature 0 equal the same requests one by one', async () => {
-  const prompts = ['Once upon a time', 'The dog', 'Lily was', 'Tom and Sue', 'The sun', 'A little bird', 'One day', 'Mom said'];
+test('16 parallel streams at temperature 0 equal the same requests one by one', async () => {
+  const prompts = ['Once upon a time', 'The dog', 'Lily was', 'Tom and Sue', 'The sun', 'A little bird', 'One day', 'Mom said',
+    'The cat', 'Ben had', 'It was a', 'Sara liked', 'The big tree', 'Max ran', 'At the park', 'Her friend'];
   const req = (p) => ({ model: MODEL_ID, prompt: p, max_tokens: 32, temperature: 0 });
   const sequential = [];
   for (const p of prompts) sequential.push((await srv.client.completions.create(req(p))).choices[0].text);
