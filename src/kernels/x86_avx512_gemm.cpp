@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "kernels/blocks.h"
+#include "kernels/gemm_args.h"
 #include "kernels/peer_order.h"
 #include "kernels/x86_avx2_helpers.h"
 #include "kernels/x86_kernels.h"
@@ -32,29 +33,7 @@ namespace {
 
 using namespace x86;
 
-struct Args {
-  int64_t nb;  // 32-blocks per row
-  const uint8_t* w;
-  size_t w_stride;
-  int64_t n_rows;
-  const uint8_t* act;
-  size_t act_stride;
-  int64_t n_cols;
-  float* out;
-  size_t out_stride;
-
-  template <typename Block>
-  const Block* w_row(int64_t r) const {
-    return reinterpret_cast<const Block*>(w + size_t(std::min(r, n_rows - 1)) * w_stride);
-  }
-  template <typename Block>
-  const Block* act_row(int64_t c) const {
-    return reinterpret_cast<const Block*>(act + size_t(std::min(c, n_cols - 1)) * act_stride);
-  }
-  void store(int64_t r, int64_t c, float v) const {
-    if (r < n_rows && c < n_cols) out[size_t(c) * out_stride + size_t(r)] = v;
-  }
-};
+using Args = GemmArgs;  // gemm_args.h
 
 inline __m512i join(__m256i lo, __m256i hi) { return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1); }
 inline __m512 join_ps(__m256 lo, __m256 hi) {

@@ -102,10 +102,11 @@ TEST_P(Gemm, InstalledOverThePeerVecDotAndRemovedAtTheScalarLevel) {
   for (const GemmCase& c : kCases) {
     const GemmFn g = installed(c);
     const bool x86 = GetParam() == IsaLevel::kAvx2 || GetParam() == IsaLevel::kAvx512;
-    if (x86 && static_cast<int>(GetParam()) >= static_cast<int>(c.first))
+    if (x86 && static_cast<int>(GetParam()) >= static_cast<int>(c.first)) {
       EXPECT_NE(g, nullptr) << test::type_name(c.type) << ": no gemm installed";
-    else if (GetParam() == IsaLevel::kScalar)
+    } else if (GetParam() == IsaLevel::kScalar) {
       EXPECT_EQ(g, nullptr) << test::type_name(c.type);
+    }
     ASSERT_TRUE(set_isa_level(IsaLevel::kScalar).ok());
     EXPECT_EQ(type_info(c.type)->kernels.gemm, nullptr) << test::type_name(c.type);
     EXPECT_EQ(type_info(c.type)->kernels.vec_dot, c.peer) << test::type_name(c.type);
